@@ -1,0 +1,65 @@
+"""Recording generations: one row per press of Generate, written at start and at the end."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from sqlmodel import select
+
+from recipe_app.db.models import Generation
+from recipe_app.db.session import new_session
+
+
+def session_hash(client_token: str) -> str:
+    """A stable, non-reversible id for a browser tab (the raw token is never stored)."""
+    return hashlib.sha256(client_token.encode()).hexdigest()[:32]
+
+
+def start_generation(client_token: str, request_json: str, model: str) -> int:
+    """Insert the row of a starting generation and return its id."""
+    with new_session() as session:
+        row = Generation(session_hash=session_hash(client_token), request_json=request_json, model=model)
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+        assert row.id is not None
+        return row.id
+
+
+def finish_generation(
+    generation_id: int,
+    *,
+    status: str,
+    error_type: str = "",
+    response_format: str = "",
+    ttft_ms: int | None = None,
+    duration_ms: int | None = None,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    updates_sent: int = 0,
+    recipe_json: str = "",
+) -> None:
+    """Write the end state of a generation."""
+    with new_session() as session:
+        row = session.get(Generation, generation_id)
+        if row is None:
+            return
+        row.status = status
+        row.error_type = error_type
+        row.response_format = response_format
+        row.ttft_ms = ttft_ms
+        row.duration_ms = duration_ms
+        row.prompt_tokens = prompt_tokens
+        row.completion_tokens = completion_tokens
+        row.updates_sent = updates_sent
+        row.recipe_json = recipe_json
+        row.finished_at = datetime.now(timezone.utc)
+        session.add(row)
+        session.commit()
+
+
+def recent_generations(limit: int = 20) -> list[Generation]:
+    """The latest generations, newest first."""
+    with new_session() as session:
+        return list(session.exec(select(Generation).order_by(Generation.id.desc()).limit(limit)))  # type: ignore[union-attr]

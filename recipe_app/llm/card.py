@@ -1,0 +1,176 @@
+"""From the JSON text streamed so far to the fields of the recipe card.
+
+The partial JSON is parsed with jiter's partial mode. A key is *finished* once a later key of the
+same object has started (strict structured output writes keys in schema order) or the whole answer
+has ended. Finished list items go to lists that change only when an item completes; the item still
+being written goes to a small ``*_live`` field. That layout keeps each update small: a flush re-sends
+the live text, not everything already on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jiter
+
+from recipe_app.kitchen.quantities import format_quantity
+from recipe_app.llm.schema import RECIPE_KEYS, format_duration
+
+#: Every card field with its empty value. The UI state declares exactly these.
+EMPTY_CARD: dict[str, Any] = {
+    "title": "",
+    "description": "",
+    "serves": 0,
+    "prep_time": "",
+    "cook_time": "",
+    "total_time": "",
+    "cuisine": "",
+    "ingredients": [],
+    "ingredient_live": "",
+    "steps": [],
+    "step_live": "",
+    "tips": [],
+    "tip_live": "",
+    "nutrition": [],
+    "section": "",
+}
+
+_SECTIONS = {
+    "name": "title",
+    "description": "title",
+    "recipeYield": "details",
+    "prepTime": "details",
+    "cookTime": "details",
+    "totalTime": "details",
+    "recipeCuisine": "details",
+    "recipeIngredient": "ingredients",
+    "recipeInstructions": "steps",
+    "tips": "tips",
+    "nutrition": "nutrition",
+}
+
+_NUTRITION_LABELS = (
+    ("calories", "Calories", "kcal"),
+    ("proteinContent", "Protein", "g"),
+    ("fatContent", "Fat", "g"),
+    ("carbohydrateContent", "Carbs", "g"),
+)
+
+
+def parse_partial(text: str) -> dict[str, Any]:
+    """The object in an unfinished JSON text; {} while nothing usable has arrived."""
+    start = text.find("{")
+    if start < 0:
+        return {}
+    try:
+        value = jiter.from_json(text[start:].encode(), partial_mode="trailing-strings")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _finished_keys(obj: dict[str, Any], final: bool) -> set[str]:
+    keys = list(obj)
+    return set(keys) if final else set(keys[:-1])
+
+
+def ingredient_line(item: dict[str, Any]) -> dict[str, str]:
+    """Display parts of one ingredient: quantity with unit, the item, its note."""
+    quantity = item.get("quantity")
+    amount = format_quantity(quantity) if isinstance(quantity, (int, float)) else ""
+    unit = str(item.get("unit") or "")
+    return {
+        "amount": " ".join(part for part in (amount, unit) if part),
+        "item": str(item.get("item") or ""),
+        "note": str(item.get("note") or ""),
+    }
+
+
+def _live_ingredient(item: Any) -> str:
+    if not isinstance(item, dict):
+        return ""
+    parts = ingredient_line(item)
+    return " ".join(p for p in (parts["amount"], parts["item"]) if p)
+
+
+def _split_items(value: Any, done: bool) -> tuple[list[Any], Any]:
+    """Finished items and the one in progress (None when the list is finished)."""
+    items = value if isinstance(value, list) else []
+    if done or not items:
+        return items, None
+    return items[:-1], items[-1]
+
+
+def card_fields(recipe: dict[str, Any], final: bool = False) -> dict[str, Any]:
+    """The card fields for a (partial) recipe object. ``final``: the answer has ended."""
+    done = _finished_keys(recipe, final)
+    card = dict(EMPTY_CARD)
+    card["title"] = str(recipe.get("name") or "")
+    card["description"] = str(recipe.get("description") or "")
+    servings = recipe.get("recipeYield")
+    if "recipeYield" in done and isinstance(servings, int):
+        card["serves"] = servings
+    for key, field in (("prepTime", "prep_time"), ("cookTime", "cook_time"), ("totalTime", "total_time")):
+        if key in done and isinstance(recipe.get(key), str):
+            card[field] = format_duration(recipe[key])
+    card["cuisine"] = str(recipe.get("recipeCuisine") or "")
+
+    finished, live = _split_items(recipe.get("recipeIngredient"), "recipeIngredient" in done)
+    card["ingredients"] = [ingredient_line(i) for i in finished if isinstance(i, dict)]
+    card["ingredient_live"] = _live_ingredient(live)
+
+    finished, live = _split_items(recipe.get("recipeInstructions"), "recipeInstructions" in done)
+    card["steps"] = [str(s.get("text") or "") for s in finished if isinstance(s, dict)]
+    card["step_live"] = str(live.get("text") or "") if isinstance(live, dict) else ""
+
+    finished, live = _split_items(recipe.get("tips"), "tips" in done)
+    card["tips"] = [str(t) for t in finished]
+    card["tip_live"] = str(live) if isinstance(live, str) else ""
+
+    nutrition = recipe.get("nutrition")
+    if "nutrition" in done and isinstance(nutrition, dict):
+        card["nutrition"] = [
+            {"label": label, "value": f"{format_quantity(float(nutrition[key]))} {unit}"}
+            for key, label, unit in _NUTRITION_LABELS
+            if isinstance(nutrition.get(key), (int, float))
+        ]
+    if not final and recipe:
+        card["section"] = _SECTIONS.get(list(recipe)[-1], "")
+    return card
+
+
+def card_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields whose value changed: what one update must carry."""
+    return {key: value for key, value in after.items() if before.get(key) != value}
+
+
+def recipe_markdown(card: dict[str, Any]) -> str:
+    """The card as Markdown, for the Copy button."""
+    lines = [f"# {card['title'] or 'Recipe'}", ""]
+    if card["description"]:
+        lines += [card["description"], ""]
+    facts = [
+        f"Serves {card['serves']}" if card["serves"] else "",
+        f"Prep {card['prep_time']}" if card["prep_time"] else "",
+        f"Cook {card['cook_time']}" if card["cook_time"] else "",
+        f"Total {card['total_time']}" if card["total_time"] else "",
+        card["cuisine"],
+    ]
+    if any(facts):
+        lines += [" · ".join(f for f in facts if f), ""]
+    if card["ingredients"]:
+        lines += ["## Ingredients", ""]
+        for line in card["ingredients"]:
+            text = " ".join(p for p in (line["amount"], line["item"]) if p)
+            lines.append(f"- {text}" + (f", {line['note']}" if line["note"] else ""))
+        lines.append("")
+    if card["steps"]:
+        lines += ["## Steps", ""] + [f"{n}. {step}" for n, step in enumerate(card["steps"], 1)] + [""]
+    if card["tips"]:
+        lines += ["## Tips", ""] + [f"- {tip}" for tip in card["tips"]] + [""]
+    if card["nutrition"]:
+        lines += ["## Nutrition per serving", ""] + [f"- {n['label']}: {n['value']}" for n in card["nutrition"]] + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+assert set(_SECTIONS) == set(RECIPE_KEYS), "every recipe key needs a card section"

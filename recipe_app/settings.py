@@ -1,0 +1,55 @@
+"""One typed settings object, read from the environment and `.env` on the backend only.
+
+The API key is a SecretStr: it prints as '**********' in logs and reprs, and nothing in the app
+copies it into state, the database or the compiled frontend.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_MODEL = "demo-chef"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Names are the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    openai_api_key: SecretStr | None = Field(default=None, description="No key: the built-in demo model.")
+    openai_base_url: str | None = Field(default=None, description="Any OpenAI-compatible server.")
+    openai_model: str = "gpt-4.1-mini"
+    openai_temperature: float = Field(default=0.7, ge=0, le=2)
+    openai_max_tokens: int = Field(default=1800, ge=256, le=16000)
+    openai_timeout_s: float = Field(default=60.0, gt=0)
+    openai_max_retries: int = Field(default=2, ge=0, le=10, description="Retries before any text is shown.")
+    stall_timeout_s: float = Field(default=30.0, gt=0, description="No bytes for this long ends a stream.")
+    stream_flush_ms: int = Field(default=50, ge=0, le=2000, description="At most one card update per interval.")
+    demo_tokens_per_s: float = Field(default=65.0, gt=0)
+    database_url: str = Field(
+        default="sqlite:///recipe_studio.db",
+        validation_alias=AliasChoices("REFLEX_DB_URL", "DATABASE_URL", "database_url"),
+    )
+
+    @property
+    def demo_mode(self) -> bool:
+        """True when neither a key nor a server is configured: recipes come from the demo model.
+
+        A base URL without a key (Ollama, vLLM, LM Studio) is a real upstream, not the demo.
+        """
+        has_key = self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value().strip())
+        return not has_key and not self.openai_base_url
+
+    @property
+    def model_name(self) -> str:
+        """The model asked for in each request."""
+        return DEMO_MODEL if self.demo_mode else self.openai_model
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()
