@@ -1,0 +1,111 @@
+"""Partial JSON -> recipe card, at every cut point of a real answer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from recipe_app.llm.card import EMPTY_CARD, card_changes, card_fields, parse_partial, recipe_markdown
+from recipe_app.llm.schema import RECIPE_KEYS, Recipe, recipe_json_schema
+
+RECIPE = {
+    "name": "Chickpea & Spinach Curry",
+    "description": "A quick, warming curry with a \"silky\" coconut sauce.",
+    "recipeYield": 4,
+    "prepTime": "PT10M",
+    "cookTime": "PT25M",
+    "totalTime": "PT35M",
+    "recipeCuisine": "Indian",
+    "recipeIngredient": [
+        {"quantity": 1.5, "unit": "tbsp", "item": "vegetable oil", "note": ""},
+        {"quantity": 400, "unit": "g", "item": "chickpeas", "note": "drained"},
+        {"quantity": None, "unit": "", "item": "salt", "note": "to taste"},
+    ],
+    "recipeInstructions": [
+        {"text": "Heat the oil in a large pan."},
+        {"text": "Add the chickpeas and simmer for 20 minutes."},
+    ],
+    "tips": ["Add lime at the end.", "Keeps 3 days in the fridge."],
+    "nutrition": {"calories": 420, "proteinContent": 14, "fatContent": 18.5, "carbohydrateContent": 45},
+}
+TEXT = json.dumps(RECIPE)
+
+
+def test_the_example_is_a_valid_recipe_and_the_schema_is_strict() -> None:
+    Recipe.model_validate(RECIPE)
+    schema = recipe_json_schema()
+    assert schema["additionalProperties"] is False
+    assert schema["required"] == list(RECIPE_KEYS)
+    ingredient = schema["$defs"]["Ingredient"]
+    assert ingredient["properties"]["quantity"]["type"] == ["number", "null"]
+    assert ingredient["required"] == ["quantity", "unit", "item", "note"]
+
+
+def test_every_cut_point_parses_and_the_card_only_grows() -> None:
+    previous = dict(EMPTY_CARD)
+    for cut in range(len(TEXT) + 1):
+        card = card_fields(parse_partial(TEXT[:cut]))
+        # Finished lists never lose an item and finished items never change.
+        for key in ("ingredients", "steps", "tips"):
+            assert card[key][: len(previous[key])] == previous[key], (cut, key)
+        assert card["title"].startswith(previous["title"][: len(card["title"])])
+        previous = card
+    final = card_fields(parse_partial(TEXT), final=True)
+    assert final["title"] == "Chickpea & Spinach Curry"
+    assert final["serves"] == 4
+    assert final["total_time"] == "35 min"
+    assert [line["amount"] for line in final["ingredients"]] == ["1 1/2 tbsp", "400 g", ""]
+    assert final["steps"] == ["Heat the oil in a large pan.", "Add the chickpeas and simmer for 20 minutes."]
+    assert final["nutrition"][0] == {"label": "Calories", "value": "420 kcal"}
+    assert final["ingredient_live"] == final["step_live"] == final["tip_live"] == ""
+
+
+@pytest.mark.parametrize(
+    ("marker", "expect"),
+    [
+        ('"Chickpea & Spi', {"title": "Chickpea & Spi", "section": "title"}),
+        ('"recipeYield": 4, "prepTime": "PT', {"serves": 4, "section": "details"}),
+        ('"chickpeas", "no', {"section": "ingredients", "ingredient_live": "400 g chickpeas"}),
+        ('"Add the chickpeas and', {"section": "steps", "step_live": "Add the chickpeas and"}),
+    ],
+)
+def test_cut_points_show_what_is_finished_and_what_is_live(marker: str, expect: dict) -> None:
+    card = card_fields(parse_partial(TEXT[: TEXT.index(marker) + len(marker)]))
+    for key, value in expect.items():
+        assert card[key] == value
+    if expect["section"] == "ingredients":
+        assert len(card["ingredients"]) == 1  # the first line is finished, the second is live
+    if expect["section"] == "steps":
+        assert card["steps"] == ["Heat the oil in a large pan."]
+        assert len(card["ingredients"]) == 3
+
+
+def test_a_number_still_being_written_is_not_shown() -> None:
+    # "recipeYield": 1 could become 12: it is shown only once the next key starts.
+    card = card_fields(parse_partial('{"name": "Soup", "description": "Hot", "recipeYield": 1'))
+    assert card["serves"] == 0
+
+
+def test_changes_carry_only_what_changed() -> None:
+    cut = TEXT.index('"Add the chickpeas') + 10
+    before = card_fields(parse_partial(TEXT[:cut]))
+    after = card_fields(parse_partial(TEXT[: cut + 6]))
+    assert set(card_changes(before, after)) == {"step_live"}
+
+
+def test_final_validation_rejects_a_wrong_shape() -> None:
+    broken = dict(RECIPE, prepTime="ten minutes")
+    with pytest.raises(ValidationError):
+        Recipe.model_validate(broken)
+    with pytest.raises(ValidationError):
+        Recipe.model_validate_json(TEXT[:-10])
+
+
+def test_markdown_for_copy() -> None:
+    md = recipe_markdown(card_fields(RECIPE, final=True))
+    assert md.startswith("# Chickpea & Spinach Curry\n")
+    assert "- 400 g chickpeas, drained" in md
+    assert "2. Add the chickpeas and simmer for 20 minutes." in md
+    assert "Serves 4 · Prep 10 min · Cook 25 min · Total 35 min · Indian" in md
