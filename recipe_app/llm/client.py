@@ -1,0 +1,61 @@
+"""The one AsyncOpenAI client per event loop: the real provider, any compatible server, or the demo.
+
+Clients live at module level, never on state (states are pickled). The demo model is reached
+through the same SDK and wire format: only the httpx transport differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+import httpx
+from openai import AsyncOpenAI
+
+from recipe_app.settings import Settings
+
+DEMO_BASE_URL = "http://demo.invalid/v1"
+
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, tuple[Settings, AsyncOpenAI]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _timeout(settings: Settings) -> httpx.Timeout:
+    # The read timeout is the stall detector: no bytes for this long mid-stream ends the stream.
+    return httpx.Timeout(settings.openai_timeout_s, connect=10.0, read=settings.stall_timeout_s)
+
+
+def build_client(settings: Settings) -> AsyncOpenAI:
+    """A new client for these settings (tests and the benchmark build their own)."""
+    if settings.demo_mode:
+        from recipe_app.llm.demo import DemoTransport  # the demo model is only loaded when used
+
+        rate = settings.demo_tokens_per_s
+        transport = DemoTransport(tokens_per_s=(rate * 0.8, rate * 1.2))
+        return AsyncOpenAI(
+            api_key="demo",
+            base_url=DEMO_BASE_URL,
+            max_retries=0,
+            http_client=httpx.AsyncClient(transport=transport, timeout=_timeout(settings)),
+        )
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return AsyncOpenAI(
+        api_key=key,
+        base_url=settings.openai_base_url or None,
+        max_retries=settings.openai_max_retries,
+        timeout=_timeout(settings),
+        # Many concurrent streams share one pool; the default limit of 100 would queue them.
+        http_client=httpx.AsyncClient(
+            timeout=_timeout(settings), limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        ),
+    )
+
+
+def get_client(settings: Settings) -> AsyncOpenAI:
+    """The shared client for the running event loop (httpx pools are bound to their loop)."""
+    per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
+    cached = per_loop.get(id(settings))
+    if cached is None or cached[0] is not settings:
+        cached = per_loop[id(settings)] = (settings, build_client(settings))
+    return cached[1]

@@ -1,0 +1,163 @@
+"""The studio page (`/`): the form on one side, the live recipe card on the other."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from recipe_app.components.chips import chip_list
+from recipe_app.llm.prompts import DIETS, MAX_ITEM_CHARS, MAX_TEXT_CHARS
+from recipe_app.pages.studio.card_view import recipe_card
+from recipe_app.pages.studio.state import StudioState as S
+
+
+def _field_error(field: str) -> rx.Component:
+    return rx.cond(
+        S.field_errors.contains(field),
+        rx.text(S.field_errors[field], color_scheme="red", size="1", id=f"{field}-error"),
+    )
+
+
+def _labelled(label: str, control: rx.Component, field: str) -> rx.Component:
+    return rx.vstack(rx.text(label, size="2", weight="medium"), control, _field_error(field), width="100%", spacing="1")
+
+
+def _form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            chip_list(
+                "ingredients",
+                "Ingredients on hand",
+                S.ingredients,
+                "e.g. chickpeas, spinach",
+                S.field_errors.get("ingredients", ""),
+                lambda form: S.add_item("ingredients", form),
+                lambda i: S.remove_item("ingredients", i),
+            ),
+            _labelled(
+                "Dish idea (optional)",
+                rx.input(
+                    value=S.dish,
+                    on_change=S.set_dish.debounce(300),
+                    placeholder="e.g. something warming",
+                    max_length=MAX_TEXT_CHARS,
+                    id="dish",
+                ),
+                "dish",
+            ),
+            rx.grid(
+                _labelled(
+                    "Servings",
+                    rx.select(
+                        [str(n) for n in range(1, 13)],
+                        value=S.servings.to_string(),
+                        on_change=S.set_servings,
+                        id="servings",
+                    ),
+                    "servings",
+                ),
+                _labelled("Diet", rx.select(list(DIETS), value=S.diet, on_change=S.set_diet, id="diet"), "diet"),
+                _labelled(
+                    "Cuisine",
+                    rx.input(
+                        value=S.cuisine,
+                        on_change=S.set_cuisine.debounce(300),
+                        placeholder="any",
+                        max_length=MAX_ITEM_CHARS,
+                        id="cuisine",
+                    ),
+                    "cuisine",
+                ),
+                _labelled(
+                    "Max. total time (min)",
+                    rx.input(
+                        value=S.max_minutes,
+                        on_change=S.set_max_minutes.debounce(300),
+                        placeholder="no limit",
+                        input_mode="numeric",
+                        max_length=5,
+                        id="max-minutes",
+                    ),
+                    "max_minutes",
+                ),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            chip_list(
+                "allergies",
+                "Allergies",
+                S.allergies,
+                "e.g. peanuts, shellfish",
+                S.field_errors.get("allergies", ""),
+                lambda form: S.add_item("allergies", form),
+                lambda i: S.remove_item("allergies", i),
+            ),
+            chip_list(
+                "equipment",
+                "Equipment available (optional)",
+                S.equipment,
+                "e.g. oven, wok",
+                S.field_errors.get("equipment", ""),
+                lambda form: S.add_item("equipment", form),
+                lambda i: S.remove_item("equipment", i),
+            ),
+            rx.button(
+                rx.cond(S.is_streaming, "Generating…", "Generate"),
+                on_click=S.generate,
+                disabled=S.is_streaming,
+                size="3",
+                width="100%",
+                id="generate",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        rx.heading("Recipe Studio", size="7"),
+        rx.spacer(),
+        rx.cond(
+            S.is_demo,
+            rx.tooltip(
+                rx.badge("Demo model", color_scheme="purple", size="2", id="demo-badge"),
+                content="No OPENAI_API_KEY is set: recipes come from the built-in demo model.",
+            ),
+        ),
+        width="100%",
+        align="center",
+    )
+
+
+def studio_page() -> rx.Component:
+    """The whole page."""
+    return rx.container(
+        rx.vstack(
+            _header(),
+            rx.cond(
+                S.is_demo,
+                rx.text(
+                    "Running on the built-in demo model: recipes are generated offline from your inputs. "
+                    "Set OPENAI_API_KEY to use a real model.",
+                    size="2",
+                    color_scheme="gray",
+                    id="demo-note",
+                ),
+            ),
+            rx.grid(
+                _form(),
+                recipe_card(),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="5",
+                width="100%",
+                style={"gridTemplateColumns": rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 2fr) minmax(0, 3fr)")},
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="4",
+        padding_y="5",
+    )

