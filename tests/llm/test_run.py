@@ -49,7 +49,7 @@ async def test_the_first_update_comes_before_the_stream_ends(fake: FakeOpenAI, s
     await updates.__anext__()
     assert not fake.requests[0].completed
     await updates.aclose()
-    record = await asyncio.to_thread(fake.wait_closed)
+    record = await fake.await_closed()
     assert record.client_closed and not record.completed
 
 

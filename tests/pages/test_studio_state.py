@@ -78,7 +78,7 @@ async def test_stop_closes_the_upstream_and_keeps_the_partial_recipe(
     await recorder.wait_for(lambda: any(seen(recorder, "ingredient_lines", start)))
     await (await browser.send(StudioState.stop))
     await asyncio.wait_for(generation, 5)
-    record = await asyncio.to_thread(fake.wait_closed)
+    record = await fake.await_closed()
     assert record.client_closed and not record.completed
     state = await browser.state(StudioState)
     assert state.status == "stopped" and not state.is_streaming
