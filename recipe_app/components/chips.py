@@ -31,7 +31,7 @@ def chip_list(field: str, label: str, items: rx.Var, placeholder: str, error: rx
                 ),
             ),
             wrap="wrap",
-            gap="2",
+            spacing="2",
             id=f"{field}-chips",
         ),
         rx.cond(error != "", rx.text(error, color_scheme="red", size="1", id=f"{field}-error")),

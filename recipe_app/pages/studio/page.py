@@ -41,6 +41,7 @@ def _form() -> rx.Component:
                     placeholder="e.g. something warming",
                     max_length=MAX_TEXT_CHARS,
                     id="dish",
+                    width="100%",
                 ),
                 "dish",
             ),
