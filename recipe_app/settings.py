@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     openai_max_tokens: int = Field(default=1800, ge=256, le=16000)
     openai_timeout_s: float = Field(default=60.0, gt=0)
     openai_max_retries: int = Field(default=2, ge=0, le=10, description="Retries before any text is shown.")
+    retry_after_cap_s: float = Field(default=20.0, ge=0, description="Longest Retry-After wait honoured.")
+    retry_backoff_s: float = Field(default=0.5, ge=0, description="First backoff; doubles per retry, plus jitter.")
     stall_timeout_s: float = Field(default=30.0, gt=0, description="No bytes for this long ends a stream.")
     stream_flush_ms: int = Field(default=50, ge=0, le=2000, description="At most one card update per interval.")
     demo_tokens_per_s: float = Field(default=65.0, gt=0)

@@ -38,6 +38,7 @@ def finish_generation(
     prompt_tokens: int = 0,
     completion_tokens: int = 0,
     updates_sent: int = 0,
+    attempts: int = 1,
     recipe_json: str = "",
 ) -> None:
     """Write the end state of a generation."""
@@ -53,6 +54,7 @@ def finish_generation(
         row.prompt_tokens = prompt_tokens
         row.completion_tokens = completion_tokens
         row.updates_sent = updates_sent
+        row.attempts = attempts
         row.recipe_json = recipe_json
         row.finished_at = datetime.now(timezone.utc)
         session.add(row)

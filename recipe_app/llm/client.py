@@ -43,7 +43,7 @@ def build_client(settings: Settings) -> AsyncOpenAI:
     return AsyncOpenAI(
         api_key=key,
         base_url=settings.openai_base_url or None,
-        max_retries=settings.openai_max_retries,
+        max_retries=0,  # retries are ours (llm/run.py): the cook sees them, and none after text was shown
         timeout=_timeout(settings),
         # Many concurrent streams share one pool; the default limit of 100 would queue them.
         http_client=httpx.AsyncClient(

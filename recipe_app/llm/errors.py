@@ -6,6 +6,10 @@ written here, not copied from the provider's error body.
 
 from __future__ import annotations
 
+import time
+from email.utils import parsedate_to_datetime
+
+import httpx
 import openai
 
 
@@ -37,6 +41,10 @@ class RateLimited(GenerationError):
     outcome = "rate_limited"
     user_message = "The AI service is busy right now. Please try again in a moment."
     retryable = True
+
+    def __init__(self, user_message: str | None = None, *, detail: str = "", retry_after: float | None = None) -> None:
+        super().__init__(user_message, detail=detail)
+        self.retry_after = retry_after  # seconds the provider asked us to wait, if it said
 
 
 class QuotaExceeded(GenerationError):
@@ -79,6 +87,25 @@ class UnreadableRecipe(GenerationError):
     user_message = "The AI returned an unreadable recipe."
 
 
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """Seconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date); None if absent."""
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
 def from_openai(exc: Exception) -> GenerationError:
     """Map an openai SDK / transport exception to the matching generation error."""
     if isinstance(exc, GenerationError):
@@ -90,8 +117,8 @@ def from_openai(exc: Exception) -> GenerationError:
         return UpstreamUnavailable(detail=detail)
     if isinstance(exc, openai.RateLimitError):
         if getattr(exc, "code", None) == "insufficient_quota":
-            return QuotaExceeded(detail=detail)
-        return RateLimited(detail=detail)
+            return QuotaExceeded(detail="insufficient_quota: add credit or raise the limit in the provider's billing page")
+        return RateLimited(detail=detail, retry_after=retry_after_seconds(exc.response.headers))
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return CredentialsRejected(detail=f"{type(exc).__name__} (status {exc.status_code})")
     if isinstance(exc, openai.NotFoundError):
@@ -99,5 +126,10 @@ def from_openai(exc: Exception) -> GenerationError:
     if isinstance(exc, openai.InternalServerError):
         return UpstreamServerError(detail=detail)
     if isinstance(exc, openai.APIStatusError):
+        if getattr(exc, "code", None) == "context_length_exceeded" or "context length" in str(exc).lower():
+            return InvalidRequest(
+                "The request is longer than the model accepts (lower OPENAI_MAX_TOKENS or pick a model with a larger context).",
+                detail=detail,
+            )
         return InvalidRequest(detail=detail)
     return GenerationError(detail=detail)

@@ -112,6 +112,21 @@ def build_messages(request: RecipeRequest, schema_in_prompt: dict[str, Any] | No
     ]
 
 
+CONTINUE_PROMPT = (
+    "Your previous answer stopped part-way. Continue the JSON exactly from the last character you wrote: "
+    "output only the missing remainder, do not repeat anything and do not start a new object."
+)
+
+
+def continuation_messages(request: RecipeRequest, partial: str) -> list[dict[str, str]]:
+    """Messages asking the model to finish a recipe whose first ``partial`` characters were shown."""
+    return [
+        *build_messages(request),
+        {"role": "assistant", "content": partial},
+        {"role": "user", "content": CONTINUE_PROMPT},
+    ]
+
+
 def request_from_messages(messages: list[dict[str, Any]]) -> RecipeRequest:
     """Read the cook's request back out of chat messages (used by the demo model)."""
     for message in reversed(messages):

@@ -2,48 +2,123 @@
 
 Free of UI and storage so it can be tested and benchmarked alone. The caller (the page state)
 applies each batch of card changes in one state update and records the outcome.
+
+Retries (connection errors, 429, 5xx) happen only until the first text arrives: a retry after text
+was shown would put a second, different recipe under the first.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from openai import AsyncOpenAI
 from pydantic import ValidationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from recipe_app.llm.batching import coalesce
 from recipe_app.llm.card import EMPTY_CARD, card_changes, card_fields, parse_partial
-from recipe_app.llm.errors import Refused, Truncated, UnreadableRecipe
+from recipe_app.llm.errors import GenerationError, RateLimited, Refused, Truncated, UnreadableRecipe
 from recipe_app.llm.prompts import RecipeRequest
 from recipe_app.llm.schema import Recipe
 from recipe_app.llm.stream import StreamMeta, stream_recipe_text
 from recipe_app.settings import Settings
 
+#: Called with a short message for the cook before each retry wait ("Retrying (2/3)…").
+RetryNotice = Callable[[str], Awaitable[None]]
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, GenerationError) and exc.retryable
+
+
+async def _prepend(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
+    yield first
+    async for piece in rest:
+        yield piece
+
 
 class RecipeRun:
-    """Streams one recipe. Iterate :meth:`updates`, then call :meth:`finish` (or :meth:`settle`)."""
+    """Streams one recipe. Iterate :meth:`updates`, then call :meth:`finish` (or :meth:`settle`).
 
-    def __init__(self, client: AsyncOpenAI, settings: Settings, request: RecipeRequest) -> None:
+    With ``prefix`` (text already shown by an interrupted run) the model is asked for the rest.
+    """
+
+    def __init__(
+        self,
+        client: AsyncOpenAI,
+        settings: Settings,
+        request: RecipeRequest,
+        *,
+        prefix: str = "",
+        on_retry: RetryNotice | None = None,
+    ) -> None:
         self.client = client
         self.settings = settings
         self.request = request
+        self.prefix = prefix
+        self.on_retry = on_retry
         self.meta = StreamMeta()
-        self.text = ""
-        self.card: dict[str, Any] = dict(EMPTY_CARD)
+        self.text = prefix
+        self.card: dict[str, Any] = card_fields(parse_partial(prefix)) if prefix else dict(EMPTY_CARD)
         self.recipe: Recipe | None = None
+        self.attempts = 0
         self.started = time.monotonic()
         self.first_token_at: float | None = None
         self.ended_at: float | None = None
         self.batches = 0
 
+    @property
+    def max_attempts(self) -> int:
+        """Attempts in total, the first included."""
+        return self.settings.openai_max_retries + 1
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            return min(exc.retry_after, self.settings.retry_after_cap_s)
+        initial = self.settings.retry_backoff_s
+        return wait_exponential_jitter(initial=initial, max=max(initial, 8), jitter=initial)(state)
+
+    async def _announce(self, state: RetryCallState) -> None:
+        if self.on_retry is None:
+            return
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.upcoming_sleep
+        if isinstance(exc, RateLimited):
+            message = f"The AI service is busy, retrying in {max(1, round(wait))}s…"
+        else:
+            message = f"Retrying ({state.attempt_number + 1}/{self.max_attempts})…"
+        await self.on_retry(message)
+
+    async def _open(self) -> AsyncIterator[str]:
+        """The upstream text, opened with retries up to (and including) its first piece."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(_retryable),
+            before_sleep=self._announce,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                self.attempts = attempt.retry_state.attempt_number
+                source = stream_recipe_text(self.client, self.settings, self.request, self.meta, self.prefix)
+                try:
+                    first = await anext(source)
+                except StopAsyncIteration:
+                    first = ""
+                except BaseException:
+                    await source.aclose()
+                    raise
+        return _prepend(first, source)
+
     async def updates(self) -> AsyncIterator[dict[str, Any]]:
         """Card changes, one dict per batch; the first batch comes as soon as text arrives."""
-        source = stream_recipe_text(self.client, self.settings, self.request, self.meta)
         interval = self.settings.stream_flush_ms / 1000
         try:
-            async for batch in coalesce(source, interval):
+            async for batch in coalesce(await self._open(), interval):
                 if self.first_token_at is None:
                     self.first_token_at = time.monotonic()
                 self.text += batch
@@ -76,6 +151,11 @@ class RecipeRun:
     def settle(self) -> dict[str, Any]:
         """Card changes that keep everything shown so far as finished text (stop or failure)."""
         return self._move_to(card_fields(parse_partial(self.text), final=True))
+
+    @property
+    def new_text(self) -> str:
+        """Text this run received (without the prefix it continued)."""
+        return self.text[len(self.prefix) :]
 
     @property
     def ttft_ms(self) -> int | None:

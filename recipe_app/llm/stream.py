@@ -18,7 +18,7 @@ import openai
 from openai import AsyncOpenAI
 
 from recipe_app.llm.errors import GenerationError, Interrupted, UnreadableRecipe, UpstreamServerError, from_openai
-from recipe_app.llm.prompts import RecipeRequest, build_messages
+from recipe_app.llm.prompts import RecipeRequest, build_messages, continuation_messages
 from recipe_app.llm.schema import recipe_json_schema, response_format_json_schema
 from recipe_app.settings import Settings
 
@@ -37,17 +37,22 @@ class StreamMeta:
     response_format: str = "json_schema"
 
 
-def request_kwargs(settings: Settings, request: RecipeRequest, json_schema: bool) -> dict[str, Any]:
-    """Arguments of ``chat.completions.create`` for one recipe."""
-    return {
+def request_kwargs(settings: Settings, request: RecipeRequest, json_schema: bool, prefix: str = "") -> dict[str, Any]:
+    """Arguments of ``chat.completions.create`` for one recipe (or the rest of one, after ``prefix``)."""
+    kwargs: dict[str, Any] = {
         "model": settings.model_name,
-        "messages": build_messages(request, None if json_schema else recipe_json_schema()),
         "stream": True,
         "stream_options": {"include_usage": True},
         "temperature": settings.openai_temperature,
         "max_tokens": settings.openai_max_tokens,
-        "response_format": response_format_json_schema() if json_schema else {"type": "json_object"},
     }
+    if prefix:
+        # A continuation is the tail of a JSON text, not a whole object: no response_format.
+        kwargs["messages"] = continuation_messages(request, prefix)
+    else:
+        kwargs["messages"] = build_messages(request, None if json_schema else recipe_json_schema())
+        kwargs["response_format"] = response_format_json_schema() if json_schema else {"type": "json_object"}
+    return kwargs
 
 
 def _rejects_json_schema(exc: openai.BadRequestError) -> bool:
@@ -75,17 +80,17 @@ def _pieces(payload: dict[str, Any], meta: StreamMeta) -> str:
 
 
 async def stream_recipe_text(
-    client: AsyncOpenAI, settings: Settings, request: RecipeRequest, meta: StreamMeta
+    client: AsyncOpenAI, settings: Settings, request: RecipeRequest, meta: StreamMeta, prefix: str = ""
 ) -> AsyncIterator[str]:
-    """Yield the recipe JSON text as it arrives. Raises :class:`GenerationError` subclasses."""
+    """Yield the recipe JSON text (after ``prefix``) as it arrives. Raises :class:`GenerationError`."""
     server = str(client.base_url)
     json_schema = server not in _json_schema_unsupported
     while True:
         opened = False
-        meta.response_format = "json_schema" if json_schema else "json_object"
+        meta.response_format = "continuation" if prefix else ("json_schema" if json_schema else "json_object")
         try:
             async with client.chat.completions.with_streaming_response.create(
-                **request_kwargs(settings, request, json_schema)
+                **request_kwargs(settings, request, json_schema, prefix)
             ) as response:
                 opened = True
                 async for line in response.iter_lines():
@@ -102,7 +107,7 @@ async def stream_recipe_text(
                         yield piece
             return
         except openai.BadRequestError as exc:
-            if json_schema and _rejects_json_schema(exc):
+            if json_schema and not prefix and _rejects_json_schema(exc):
                 _json_schema_unsupported.add(server)
                 json_schema = False
                 continue

@@ -26,8 +26,12 @@ def _actions() -> rx.Component:
             rx.button("Stop", on_click=S.stop, color_scheme="red", variant="soft", id="stop"),
             rx.fragment(
                 rx.cond(
+                    S.can_continue,
+                    rx.button("Continue", on_click=S.continue_recipe, id="continue"),
+                ),
+                rx.cond(
                     S.status == "error",
-                    rx.button("Try again", on_click=S.regenerate, id="try-again"),
+                    rx.button("Try again", on_click=S.regenerate, variant="soft", id="try-again"),
                 ),
                 rx.cond(
                     (S.status == "done") | (S.status == "stopped"),
@@ -148,6 +152,10 @@ def recipe_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(_status_line(), rx.spacer(), _actions(), width="100%", align="center", wrap="wrap"),
+            rx.cond(
+                S.notice != "",
+                rx.callout(S.notice, icon="refresh_cw", color_scheme="blue", width="100%", id="retry-notice"),
+            ),
             rx.cond(
                 S.error != "",
                 rx.callout(S.error, icon="triangle_alert", color_scheme="red", width="100%", id="error-message"),

@@ -18,9 +18,9 @@ from pydantic import ValidationError
 
 from recipe_app.db import generations
 from recipe_app.kitchen.allergens import allergen_matches
-from recipe_app.llm.card import EMPTY_CARD, recipe_markdown
+from recipe_app.llm.card import EMPTY_CARD, card_changes, recipe_markdown
 from recipe_app.llm.client import get_client
-from recipe_app.llm.errors import GenerationError
+from recipe_app.llm.errors import GenerationError, Interrupted, Truncated
 from recipe_app.llm.prompts import DIETS, MAX_ALLERGIES, MAX_EQUIPMENT, MAX_INGREDIENTS, MAX_ITEM_CHARS, RecipeRequest, clean_text
 from recipe_app.llm.run import RecipeRun
 from recipe_app.settings import get_settings
@@ -52,6 +52,8 @@ class StudioState(rx.State):
     status: str = "idle"  # idle | waiting | streaming | done | stopped | error
     is_streaming: bool = False
     error: str = ""
+    notice: str = ""  # "Retrying (2/3)…" while waiting for the provider
+    can_continue: bool = False  # an interrupted or cut-off recipe can be finished by a new request
     allergen_warnings: list[str] = []
     is_demo: bool = get_settings().demo_mode
 
@@ -73,6 +75,7 @@ class StudioState(rx.State):
     section: str = ""
 
     _last_request: str = ""
+    _partial_text: str = ""
     _run_id: str = ""
     _stop_run: str = ""
 
@@ -188,6 +191,17 @@ class StudioState(rx.State):
             token, run_id = self._begin()
         await self._stream(request, token, run_id)
 
+    @rx.event(background=True)
+    async def continue_recipe(self) -> None:
+        """Ask the model for the rest of an interrupted or cut-off recipe, keeping what is shown."""
+        async with self:
+            if self.is_streaming or not self.can_continue or not self._last_request:
+                return
+            request = RecipeRequest.model_validate_json(self._last_request)
+            prefix = self._partial_text
+            token, run_id = self._begin(keep_card=True)
+        await self._stream(request, token, run_id, prefix=prefix)
+
     @rx.event
     def stop(self) -> None:
         """Stop the running generation: cancel it here, or flag it for the worker running it."""
@@ -214,21 +228,32 @@ class StudioState(rx.State):
         for key, value in changes.items():
             setattr(self, _VAR.get(key, key), value)
 
-    def _begin(self) -> tuple[str, str]:
+    def _begin(self, keep_card: bool = False) -> tuple[str, str]:
         """Reset the card and mark this tab as streaming. Called under the state lock."""
-        self._apply(EMPTY_CARD)
+        if not keep_card:
+            self._apply(EMPTY_CARD)
         self.status = "waiting"
         self.is_streaming = True
         self.error = ""
+        self.notice = ""
+        self.can_continue = False
         self.allergen_warnings = []
         self._run_id = uuid.uuid4().hex
         self._stop_run = ""
         return self.router.session.client_token, self._run_id
 
-    async def _stream(self, request: RecipeRequest, token: str, run_id: str) -> None:
+    async def _stream(self, request: RecipeRequest, token: str, run_id: str, prefix: str = "") -> None:
         """Read the upstream in batches and apply each batch in one state update."""
         settings = get_settings()
-        run = RecipeRun(get_client(settings), settings, request)
+
+        async def show_retry(message: str) -> None:
+            async with self:
+                self.notice = message
+
+        run = RecipeRun(get_client(settings), settings, request, prefix=prefix, on_retry=show_retry)
+        if prefix:
+            async with self:
+                self._apply(card_changes(self._card(), run.card))
         _running[token] = asyncio.current_task()  # type: ignore[assignment]
         generation_id = await asyncio.to_thread(
             generations.start_generation, token, request.model_dump_json(), settings.model_name
@@ -243,6 +268,7 @@ class StudioState(rx.State):
                         self._apply(changes)
                         if self.status == "waiting":
                             self.status = "streaming"
+                            self.notice = ""
                 final = run.finish()
             except asyncio.CancelledError:
                 if token not in _stop_requested and self._stop_run != run_id:
@@ -256,7 +282,10 @@ class StudioState(rx.State):
                 self._apply(final)
                 self.status = {"complete": "done", "stopped": "stopped"}.get(status, "error")
                 self.error = failure.user_message if failure else ""
+                self.notice = ""
                 self.is_streaming = False
+                self._partial_text = run.text if failure else ""
+                self.can_continue = isinstance(failure, (Interrupted, Truncated)) and bool(run.text)
                 if run.recipe is not None:
                     lines = [f"{i.item} {i.note}" for i in run.recipe.recipeIngredient]
                     self.allergen_warnings = sorted({a for line in lines for a in allergen_matches(line, request.allergies)})
@@ -282,6 +311,7 @@ def _record(generation_id: int, run: RecipeRun, status: str, failure: Generation
         prompt_tokens=run.meta.prompt_tokens,
         completion_tokens=run.meta.completion_tokens,
         updates_sent=run.batches,
+        attempts=run.attempts,
         recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
     )
     logger.info(
@@ -293,6 +323,7 @@ def _record(generation_id: int, run: RecipeRun, status: str, failure: Generation
                 "outcome": status,
                 "error_type": failure.error_type if failure else "",
                 "detail": failure.detail if failure else "",
+                "attempts": run.attempts,
                 "ttft_ms": run.ttft_ms,
                 "duration_ms": run.duration_ms,
                 "tokens_in": run.meta.prompt_tokens,
