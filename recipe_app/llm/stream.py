@@ -9,6 +9,7 @@ what stops the provider generating (and billing) tokens.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,8 @@ def request_kwargs(settings: Settings, request: RecipeRequest, json_schema: bool
         "stream_options": {"include_usage": True},
         "temperature": settings.openai_temperature,
         "max_tokens": settings.openai_max_tokens,
+        # A fresh seed per request: Regenerate gives another recipe, also from the demo model.
+        "seed": secrets.randbelow(2**31),
     }
     if prefix:
         # A continuation is the tail of a JSON text, not a whole object: no response_format.

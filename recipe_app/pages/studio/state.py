@@ -225,19 +225,18 @@ class StudioState(rx.State):
         return card
 
     def _apply(self, changes: dict[str, Any]) -> None:
+        """Set card fields (and flags); only values that differ, since every assignment is sent."""
         for key, value in changes.items():
-            setattr(self, _VAR.get(key, key), value)
+            name = _VAR.get(key, key)
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _begin(self, keep_card: bool = False) -> tuple[str, str]:
         """Reset the card and mark this tab as streaming. Called under the state lock."""
         if not keep_card:
             self._apply(EMPTY_CARD)
-        self.status = "waiting"
-        self.is_streaming = True
-        self.error = ""
-        self.notice = ""
-        self.can_continue = False
-        self.allergen_warnings = []
+        self._apply({"status": "waiting", "is_streaming": True, "error": "", "notice": "", "can_continue": False})
+        self._apply({"allergen_warnings": []})
         self._run_id = uuid.uuid4().hex
         self._stop_run = ""
         return self.router.session.client_token, self._run_id
@@ -267,8 +266,7 @@ class StudioState(rx.State):
                             raise asyncio.CancelledError
                         self._apply(changes)
                         if self.status == "waiting":
-                            self.status = "streaming"
-                            self.notice = ""
+                            self._apply({"status": "streaming", "notice": ""})
                 final = run.finish()
             except asyncio.CancelledError:
                 if token not in _stop_requested and self._stop_run != run_id:
@@ -278,17 +276,23 @@ class StudioState(rx.State):
             except GenerationError as exc:
                 status, failure = exc.outcome, exc
                 final = run.settle()
+            warnings: list[str] = []
+            if run.recipe is not None:
+                lines = [f"{i.item} {i.note}" for i in run.recipe.recipeIngredient]
+                warnings = sorted({a for line in lines for a in allergen_matches(line, request.allergies)})
             async with self:
                 self._apply(final)
-                self.status = {"complete": "done", "stopped": "stopped"}.get(status, "error")
-                self.error = failure.user_message if failure else ""
-                self.notice = ""
-                self.is_streaming = False
+                self._apply(
+                    {
+                        "status": {"complete": "done", "stopped": "stopped"}.get(status, "error"),
+                        "error": failure.user_message if failure else "",
+                        "notice": "",
+                        "is_streaming": False,
+                        "can_continue": isinstance(failure, (Interrupted, Truncated)) and bool(run.text),
+                        "allergen_warnings": warnings,
+                    }
+                )
                 self._partial_text = run.text if failure else ""
-                self.can_continue = isinstance(failure, (Interrupted, Truncated)) and bool(run.text)
-                if run.recipe is not None:
-                    lines = [f"{i.item} {i.note}" for i in run.recipe.recipeIngredient]
-                    self.allergen_warnings = sorted({a for line in lines for a in allergen_matches(line, request.allergies)})
         finally:
             _running.pop(token, None)
             _stop_requested.discard(token)
