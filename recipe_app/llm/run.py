@@ -9,6 +9,7 @@ was shown would put a second, different recipe under the first.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -42,7 +43,8 @@ async def _prepend(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
 class RecipeRun:
     """Streams one recipe. Iterate :meth:`updates`, then call :meth:`finish` (or :meth:`settle`).
 
-    With ``prefix`` (text already shown by an interrupted run) the model is asked for the rest.
+    With ``prefix`` (text already shown by an interrupted run) the model is asked for the rest;
+    pass that run's ``seed`` too.
     """
 
     def __init__(
@@ -52,12 +54,14 @@ class RecipeRun:
         request: RecipeRequest,
         *,
         prefix: str = "",
+        seed: int | None = None,
         on_retry: RetryNotice | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
         self.request = request
         self.prefix = prefix
+        self.seed = secrets.randbelow(2**31) if seed is None else seed
         self.on_retry = on_retry
         self.meta = StreamMeta()
         self.text = prefix
@@ -104,7 +108,9 @@ class RecipeRun:
         async for attempt in retrying:
             with attempt:
                 self.attempts = attempt.retry_state.attempt_number
-                source = stream_recipe_text(self.client, self.settings, self.request, self.meta, self.prefix)
+                source = stream_recipe_text(
+                    self.client, self.settings, self.request, self.meta, self.prefix, self.seed
+                )
                 try:
                     first = await anext(source)
                 except StopAsyncIteration:

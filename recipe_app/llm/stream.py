@@ -38,7 +38,9 @@ class StreamMeta:
     response_format: str = "json_schema"
 
 
-def request_kwargs(settings: Settings, request: RecipeRequest, json_schema: bool, prefix: str = "") -> dict[str, Any]:
+def request_kwargs(
+    settings: Settings, request: RecipeRequest, json_schema: bool, prefix: str = "", seed: int | None = None
+) -> dict[str, Any]:
     """Arguments of ``chat.completions.create`` for one recipe (or the rest of one, after ``prefix``)."""
     kwargs: dict[str, Any] = {
         "model": settings.model_name,
@@ -46,8 +48,9 @@ def request_kwargs(settings: Settings, request: RecipeRequest, json_schema: bool
         "stream_options": {"include_usage": True},
         "temperature": settings.openai_temperature,
         "max_tokens": settings.openai_max_tokens,
-        # A fresh seed per request: Regenerate gives another recipe, also from the demo model.
-        "seed": secrets.randbelow(2**31),
+        # A fresh seed per recipe (Regenerate gives another one, also from the demo model); a
+        # continuation reuses its recipe's seed.
+        "seed": secrets.randbelow(2**31) if seed is None else seed,
     }
     if prefix:
         # A continuation is the tail of a JSON text, not a whole object: no response_format.
@@ -83,7 +86,12 @@ def _pieces(payload: dict[str, Any], meta: StreamMeta) -> str:
 
 
 async def stream_recipe_text(
-    client: AsyncOpenAI, settings: Settings, request: RecipeRequest, meta: StreamMeta, prefix: str = ""
+    client: AsyncOpenAI,
+    settings: Settings,
+    request: RecipeRequest,
+    meta: StreamMeta,
+    prefix: str = "",
+    seed: int | None = None,
 ) -> AsyncIterator[str]:
     """Yield the recipe JSON text (after ``prefix``) as it arrives. Raises :class:`GenerationError`."""
     server = str(client.base_url)
@@ -93,7 +101,7 @@ async def stream_recipe_text(
         meta.response_format = "continuation" if prefix else ("json_schema" if json_schema else "json_object")
         try:
             async with client.chat.completions.with_streaming_response.create(
-                **request_kwargs(settings, request, json_schema, prefix)
+                **request_kwargs(settings, request, json_schema, prefix, seed)
             ) as response:
                 opened = True
                 async for line in response.iter_lines():

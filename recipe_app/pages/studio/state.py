@@ -76,6 +76,7 @@ class StudioState(rx.State):
 
     _last_request: str = ""
     _partial_text: str = ""
+    _partial_seed: int = 0
     _run_id: str = ""
     _stop_run: str = ""
 
@@ -198,9 +199,9 @@ class StudioState(rx.State):
             if self.is_streaming or not self.can_continue or not self._last_request:
                 return
             request = RecipeRequest.model_validate_json(self._last_request)
-            prefix = self._partial_text
+            prefix, seed = self._partial_text, self._partial_seed
             token, run_id = self._begin(keep_card=True)
-        await self._stream(request, token, run_id, prefix=prefix)
+        await self._stream(request, token, run_id, prefix=prefix, seed=seed)
 
     @rx.event
     def stop(self) -> None:
@@ -241,7 +242,9 @@ class StudioState(rx.State):
         self._stop_run = ""
         return self.router.session.client_token, self._run_id
 
-    async def _stream(self, request: RecipeRequest, token: str, run_id: str, prefix: str = "") -> None:
+    async def _stream(
+        self, request: RecipeRequest, token: str, run_id: str, prefix: str = "", seed: int | None = None
+    ) -> None:
         """Read the upstream in batches and apply each batch in one state update."""
         settings = get_settings()
 
@@ -249,7 +252,7 @@ class StudioState(rx.State):
             async with self:
                 self.notice = message
 
-        run = RecipeRun(get_client(settings), settings, request, prefix=prefix, on_retry=show_retry)
+        run = RecipeRun(get_client(settings), settings, request, prefix=prefix, seed=seed, on_retry=show_retry)
         if prefix:
             async with self:
                 self._apply(card_changes(self._card(), run.card))
@@ -293,6 +296,7 @@ class StudioState(rx.State):
                     }
                 )
                 self._partial_text = run.text if failure else ""
+                self._partial_seed = run.seed
         finally:
             _running.pop(token, None)
             _stop_requested.discard(token)
