@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     stall_timeout_s: float = Field(default=30.0, gt=0, description="No bytes for this long ends a stream.")
     stream_flush_ms: int = Field(default=50, ge=0, le=2000, description="At most one card update per interval.")
     demo_tokens_per_s: float = Field(default=65.0, gt=0)
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REFLEX_REDIS_URL", "REDIS_URL", "redis_url"),
+        description="Set for several workers: state, tab presence and rate limits live in Redis.",
+    )
+    rate_limit_per_browser: str = Field(default="5/minute;50/day", description="Generations per browser.")
+    rate_limit_per_ip: str = Field(default="20/minute;200/day", description="Generations per client address.")
+    max_concurrent_streams: int = Field(default=200, ge=1, description="Upstream streams per backend process.")
+    tab_grace_s: float = Field(default=10.0, ge=0, description="A closed tab's generation stops after this.")
     database_url: str = Field(
         default="sqlite:///recipe_studio.db",
         validation_alias=AliasChoices("REFLEX_DB_URL", "DATABASE_URL", "database_url"),

@@ -6,19 +6,14 @@ through the same SDK and wire format: only the httpx transport differs.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-
 import httpx
 from openai import AsyncOpenAI
 
+from recipe_app.loopcache import per_loop
 from recipe_app.settings import Settings
 
 DEMO_BASE_URL = "http://demo.invalid/v1"
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, tuple[Settings, AsyncOpenAI]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _timeout(settings: Settings) -> httpx.Timeout:
@@ -54,8 +49,4 @@ def build_client(settings: Settings) -> AsyncOpenAI:
 
 def get_client(settings: Settings) -> AsyncOpenAI:
     """The shared client for the running event loop (httpx pools are bound to their loop)."""
-    per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
-    cached = per_loop.get(id(settings))
-    if cached is None or cached[0] is not settings:
-        cached = per_loop[id(settings)] = (settings, build_client(settings))
-    return cached[1]
+    return per_loop("openai", settings, build_client)

@@ -110,6 +110,10 @@ def _form() -> rx.Component:
                 width="100%",
                 id="generate",
             ),
+            rx.cond(
+                S.limit_message != "",
+                rx.callout(S.limit_message, icon="clock", color_scheme="amber", width="100%", id="limit-message"),
+            ),
             spacing="4",
             width="100%",
         ),

@@ -8,14 +8,15 @@ under the lock, so a double click cannot start a second stream.
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
+import dataclasses
+import secrets
 import uuid
 from typing import Any
 
 import reflex as rx
 from pydantic import ValidationError
 
+from recipe_app import presence
 from recipe_app.db import generations
 from recipe_app.kitchen.allergens import allergen_matches
 from recipe_app.llm.card import EMPTY_CARD, card_changes, recipe_markdown
@@ -23,13 +24,12 @@ from recipe_app.llm.client import get_client
 from recipe_app.llm.errors import GenerationError, Interrupted, Truncated
 from recipe_app.llm.prompts import DIETS, MAX_ALLERGIES, MAX_EQUIPMENT, MAX_INGREDIENTS, MAX_ITEM_CHARS, RecipeRequest, clean_text
 from recipe_app.llm.run import RecipeRun
+from recipe_app.pages.studio.recording import record_outcome
+from recipe_app.ratelimit import get_quota, wait_text
 from recipe_app.settings import get_settings
 
-logger = logging.getLogger("recipe_app.generation")
-
-# Running generations of this process by client token. Asyncio tasks cannot live on state.
-_running: dict[str, asyncio.Task[Any]] = {}
-_stop_requested: set[str] = set()
+# Generations running in this process, by client token. Asyncio tasks cannot live on state.
+_running: dict[str, _Active] = {}
 
 _LIST_LIMITS = {"ingredients": MAX_INGREDIENTS, "allergies": MAX_ALLERGIES, "equipment": MAX_EQUIPMENT}
 
@@ -55,7 +55,10 @@ class StudioState(rx.State):
     notice: str = ""  # "Retrying (2/3)…" while waiting for the provider
     can_continue: bool = False  # an interrupted or cut-off recipe can be finished by a new request
     allergen_warnings: list[str] = []
+    limit_message: str = ""  # shown under Generate when a limit applies; nothing was sent upstream
     is_demo: bool = get_settings().demo_mode
+    # An anonymous id for this browser (all its tabs), for per-browser limits.
+    browser_id: str = rx.Cookie("", name="recipe_studio_browser", max_age=400 * 24 * 3600, same_site="lax")
 
     # The card: exactly the fields of recipe_app.llm.card.EMPTY_CARD.
     title: str = ""
@@ -176,7 +179,7 @@ class StudioState(rx.State):
             if self.is_streaming:
                 return
             request = self._validated_request()
-            if request is None:
+            if request is None or not await self._admit():
                 return
             self._last_request = request.model_dump_json()
             token, run_id = self._begin()
@@ -186,7 +189,7 @@ class StudioState(rx.State):
     async def regenerate(self) -> None:
         """Run the last request again."""
         async with self:
-            if self.is_streaming or not self._last_request:
+            if self.is_streaming or not self._last_request or not await self._admit():
                 return
             request = RecipeRequest.model_validate_json(self._last_request)
             token, run_id = self._begin()
@@ -196,7 +199,7 @@ class StudioState(rx.State):
     async def continue_recipe(self) -> None:
         """Ask the model for the rest of an interrupted or cut-off recipe, keeping what is shown."""
         async with self:
-            if self.is_streaming or not self.can_continue or not self._last_request:
+            if self.is_streaming or not self.can_continue or not self._last_request or not await self._admit():
                 return
             request = RecipeRequest.model_validate_json(self._last_request)
             prefix, seed = self._partial_text, self._partial_seed
@@ -209,11 +212,9 @@ class StudioState(rx.State):
         if not self.is_streaming:
             return
         self._stop_run = self._run_id
-        token = self.router.session.client_token
-        task = _running.get(token)
-        if task is not None and not task.done():
-            _stop_requested.add(token)
-            task.cancel()
+        active = _running.get(self.router.session.client_token)
+        if active is not None and active.run_id == self._run_id:
+            active.end("stopped")
 
     @rx.event
     def copy_recipe(self) -> Any:
@@ -222,8 +223,7 @@ class StudioState(rx.State):
         return [rx.set_clipboard(markdown), rx.toast.success("Recipe copied as Markdown")]
 
     def _card(self) -> dict[str, Any]:
-        card = {key: getattr(self, _VAR.get(key, key)) for key in EMPTY_CARD}
-        return card
+        return {key: getattr(self, _VAR.get(key, key)) for key in EMPTY_CARD}
 
     def _apply(self, changes: dict[str, Any]) -> None:
         """Set card fields (and flags); only values that differ, since every assignment is sent."""
@@ -231,6 +231,21 @@ class StudioState(rx.State):
             name = _VAR.get(key, key)
             if getattr(self, name) != value:
                 setattr(self, name, value)
+
+    async def _admit(self) -> bool:
+        """Apply the operator's limits before any upstream call. Called under the state lock."""
+        settings = get_settings()
+        message = ""
+        if len(_running) >= settings.max_concurrent_streams:
+            message = "The studio is very busy right now. Please try again in a few seconds."
+        else:
+            if not self.browser_id:
+                self.browser_id = secrets.token_urlsafe(24)
+            wait = await get_quota(settings).take(self.browser_id, self.router.session.client_ip)
+            if wait is not None:
+                message = f"You have reached the recipe limit for now. You can generate again in {wait_text(wait)}."
+        self._apply({"limit_message": message})
+        return not message
 
     def _begin(self, keep_card: bool = False) -> tuple[str, str]:
         """Reset the card and mark this tab as streaming. Called under the state lock."""
@@ -253,26 +268,29 @@ class StudioState(rx.State):
                 self.notice = message
 
         run = RecipeRun(get_client(settings), settings, request, prefix=prefix, seed=seed, on_retry=show_retry)
-        if prefix:
-            async with self:
-                self._apply(card_changes(self._card(), run.card))
-        _running[token] = asyncio.current_task()  # type: ignore[assignment]
+        active = _running[token] = _Active(run_id, asyncio.current_task())  # type: ignore[arg-type]
+        watchdog = asyncio.create_task(presence.wait_until_gone(token, settings.tab_grace_s))
+        watchdog.add_done_callback(active.end_if_tab_gone)
         generation_id = await asyncio.to_thread(
             generations.start_generation, token, request.model_dump_json(), settings.model_name
         )
         status, failure = "complete", None
         try:
             try:
+                if prefix:
+                    async with self:
+                        self._apply(card_changes(self._card(), run.card))
                 async for changes in run.updates():
                     async with self:
                         if self._stop_run == run_id:  # Stop arrived through another worker
+                            active.end("stopped")
                             raise asyncio.CancelledError
                         self._apply(changes)
                         if self.status == "waiting":
                             self._apply({"status": "streaming", "notice": ""})
                 final = run.finish()
             except asyncio.CancelledError:
-                if token not in _stop_requested and self._stop_run != run_id:
+                if active.reason is None:  # not ours: the server is shutting down
                     raise
                 status = "stopped"
                 final = run.settle()
@@ -298,48 +316,35 @@ class StudioState(rx.State):
                 self._partial_text = run.text if failure else ""
                 self._partial_seed = run.seed
         finally:
-            _running.pop(token, None)
-            _stop_requested.discard(token)
-            await asyncio.shield(asyncio.to_thread(_record, generation_id, run, status, failure))
+            watchdog.cancel()
+            if _running.get(token) is active:
+                del _running[token]
+            error_type = failure.error_type if failure else ("TabClosed" if active.reason == "tab_closed" else "")
+            await asyncio.shield(asyncio.to_thread(record_outcome, generation_id, run, status, error_type, failure))
+
+
+@dataclasses.dataclass
+class _Active:
+    """A generation running in this process, and why it was ended early (if it was)."""
+
+    run_id: str
+    task: asyncio.Task[Any]
+    reason: str | None = None  # "stopped" | "tab_closed"
+
+    def end(self, reason: str) -> None:
+        """Cancel the generation for ``reason`` (the first reason wins)."""
+        if self.reason is None and not self.task.done():
+            self.reason = reason
+            self.task.cancel()
+
+    def end_if_tab_gone(self, watchdog: asyncio.Task[None]) -> None:
+        """Done-callback of the presence watchdog: it returns only when the tab stayed away."""
+        if not watchdog.cancelled() and watchdog.exception() is None:
+            self.end("tab_closed")
 
 
 # Card fields whose state var has another name (the form owns `cuisine`).
 _VAR = {"cuisine": "cuisine_label", "ingredients": "ingredient_lines"}
-
-
-def _record(generation_id: int, run: RecipeRun, status: str, failure: GenerationError | None) -> None:
-    """Write the outcome row and the one log line of this generation (no secrets in either)."""
-    generations.finish_generation(
-        generation_id,
-        status=status,
-        error_type=failure.error_type if failure else "",
-        response_format=run.meta.response_format,
-        ttft_ms=run.ttft_ms,
-        duration_ms=run.duration_ms,
-        prompt_tokens=run.meta.prompt_tokens,
-        completion_tokens=run.meta.completion_tokens,
-        updates_sent=run.batches,
-        attempts=run.attempts,
-        recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
-    )
-    logger.info(
-        json.dumps(
-            {
-                "event": "generation",
-                "id": generation_id,
-                "model": run.settings.model_name,
-                "outcome": status,
-                "error_type": failure.error_type if failure else "",
-                "detail": failure.detail if failure else "",
-                "attempts": run.attempts,
-                "ttft_ms": run.ttft_ms,
-                "duration_ms": run.duration_ms,
-                "tokens_in": run.meta.prompt_tokens,
-                "tokens_out": run.meta.completion_tokens,
-                "batches": run.batches,
-            }
-        )
-    )
 
 
 def _field_message(field: str, err: Any) -> str:

@@ -1,0 +1,25 @@
+"""One object per (event loop, settings): HTTP and Redis clients are bound to the loop they start on."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from recipe_app.settings import Settings
+
+T = TypeVar("T")
+
+_objects: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, int], tuple[Settings, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def per_loop(kind: str, settings: Settings, factory: Callable[[Settings], T]) -> T:
+    """The ``kind`` object built by ``factory`` for these settings on the running loop."""
+    objects = _objects.setdefault(asyncio.get_running_loop(), {})
+    cached = objects.get((kind, id(settings)))
+    if cached is None or cached[0] is not settings:
+        cached = objects[(kind, id(settings))] = (settings, factory(settings))
+    return cached[1]

@@ -1,0 +1,49 @@
+"""The outcome of each generation: one database row update and one structured log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from recipe_app.db import generations
+from recipe_app.llm.errors import GenerationError
+from recipe_app.llm.run import RecipeRun
+
+logger = logging.getLogger("recipe_app.generation")
+
+
+def record_outcome(
+    generation_id: int, run: RecipeRun, status: str, error_type: str, failure: GenerationError | None
+) -> None:
+    """Write the outcome row and the one log line of this generation (no secrets in either)."""
+    generations.finish_generation(
+        generation_id,
+        status=status,
+        error_type=error_type,
+        response_format=run.meta.response_format,
+        ttft_ms=run.ttft_ms,
+        duration_ms=run.duration_ms,
+        prompt_tokens=run.meta.prompt_tokens,
+        completion_tokens=run.meta.completion_tokens,
+        updates_sent=run.batches,
+        attempts=run.attempts,
+        recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
+    )
+    logger.info(
+        json.dumps(
+            {
+                "event": "generation",
+                "id": generation_id,
+                "model": run.settings.model_name,
+                "outcome": status,
+                "error_type": error_type,
+                "detail": failure.detail if failure else "",
+                "attempts": run.attempts,
+                "ttft_ms": run.ttft_ms,
+                "duration_ms": run.duration_ms,
+                "tokens_in": run.meta.prompt_tokens,
+                "tokens_out": run.meta.completion_tokens,
+                "batches": run.batches,
+            }
+        )
+    )
