@@ -1,0 +1,51 @@
+"""Generation limits: per browser and per address, in process or shared through a real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import redis
+
+from recipe_app.ratelimit import GenerationQuota, wait_text
+from recipe_app.settings import Settings
+
+
+async def test_the_sixth_generation_in_a_minute_is_refused_with_the_wait(configure: Callable[..., Settings]) -> None:
+    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="5/minute;50/day", RATE_LIMIT_PER_IP="100/minute"))
+    assert [await quota.take("browser-a", "10.0.0.1") for _ in range(5)] == [None] * 5
+    wait = await quota.take("browser-a", "10.0.0.1")
+    assert wait is not None and 1 <= wait <= 60
+    assert await quota.take("browser-b", "10.0.0.1") is None  # another browser has its own budget
+
+
+async def test_an_address_limit_holds_across_browsers(configure: Callable[..., Settings]) -> None:
+    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="5/minute", RATE_LIMIT_PER_IP="3/minute"))
+    results = [await quota.take(f"browser-{i}", "10.0.0.9") for i in range(4)]
+    assert results[:3] == [None] * 3 and results[3] is not None
+
+
+async def test_a_refused_generation_does_not_use_up_other_budgets(configure: Callable[..., Settings]) -> None:
+    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="1/minute", RATE_LIMIT_PER_IP="3/minute"))
+    assert await quota.take("b1", "ip") is None
+    for _ in range(5):
+        assert await quota.take("b1", "ip") is not None  # refused: must not charge the address
+    assert await quota.take("b2", "ip") is None
+    assert await quota.take("b3", "ip") is None
+    assert await quota.take("b4", "ip") is not None
+
+
+async def test_with_redis_the_limit_holds_across_workers(configure: Callable[..., Settings], redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    settings = configure(REFLEX_REDIS_URL=redis_url, RATE_LIMIT_PER_BROWSER="4/minute", RATE_LIMIT_PER_IP="100/minute")
+    worker_a, worker_b = GenerationQuota(settings), GenerationQuota(settings)  # two processes' views
+    assert await worker_a.take("browser", "ip") is None
+    assert await worker_b.take("browser", "ip") is None
+    assert await worker_a.take("browser", "ip") is None
+    assert await worker_b.take("browser", "ip") is None
+    assert await worker_a.take("browser", "ip") is not None
+    assert await worker_b.take("browser", "ip") is not None
+    assert any(key.startswith(b"recipe_studio") for key in redis.Redis.from_url(redis_url).keys())
+
+
+def test_waits_read_naturally() -> None:
+    assert [wait_text(s) for s in (5, 89, 300, 7200)] == ["5 s", "89 s", "5 min", "2 h"]
