@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -81,3 +82,24 @@ async def test_a_length_cut_answer_is_reported_as_truncated(fake: FakeOpenAI, se
     run, _ = await run_to_end(settings)
     with pytest.raises(Truncated):
         run.finish()
+
+
+def test_every_request_is_bounded_in_size_and_answer_length(settings: Settings) -> None:
+    from recipe_app.llm.prompts import MAX_ITEM_CHARS, MAX_TEXT_CHARS
+    from recipe_app.llm.stream import request_kwargs
+
+    biggest = RecipeRequest(
+        ingredients=[f"{i:02d}" + "x" * (MAX_ITEM_CHARS - 2) for i in range(30)],
+        dish="d" * MAX_TEXT_CHARS,
+        servings=12,
+        allergies=[f"{i:02d}" + "a" * (MAX_ITEM_CHARS - 2) for i in range(15)],
+        cuisine="c" * MAX_ITEM_CHARS,
+        max_minutes=600,
+        equipment=[f"{i:02d}" + "e" * (MAX_ITEM_CHARS - 2) for i in range(15)],
+    )
+    for json_schema in (True, False):
+        kwargs = request_kwargs(settings, biggest, json_schema)
+        assert kwargs["max_tokens"] == settings.openai_max_tokens
+        assert len(json.dumps(kwargs)) < 16_000
+    continuation = request_kwargs(settings, biggest, True, prefix="{" + "x" * 8000)
+    assert len(json.dumps(continuation)) < 24_000 and continuation["max_tokens"] == settings.openai_max_tokens

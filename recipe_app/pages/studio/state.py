@@ -31,6 +31,9 @@ from recipe_app.settings import get_settings
 # Generations running in this process, by client token. Asyncio tasks cannot live on state.
 _running: dict[str, _Active] = {}
 
+# A continuation re-sends the text so far: past this size, Try again is the better offer.
+MAX_CONTINUE_CHARS = 12_000
+
 _LIST_LIMITS = {"ingredients": MAX_INGREDIENTS, "allergies": MAX_ALLERGIES, "equipment": MAX_EQUIPMENT}
 
 
@@ -309,7 +312,8 @@ class StudioState(rx.State):
                         "error": failure.user_message if failure else "",
                         "notice": "",
                         "is_streaming": False,
-                        "can_continue": isinstance(failure, (Interrupted, Truncated)) and bool(run.text),
+                        "can_continue": isinstance(failure, (Interrupted, Truncated))
+                        and 0 < len(run.text) <= MAX_CONTINUE_CHARS,
                         "allergen_warnings": warnings,
                     }
                 )
