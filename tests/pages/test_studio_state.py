@@ -120,3 +120,13 @@ async def test_an_upstream_error_is_a_message_not_a_crash(tab: tuple[Browser, De
     state = await browser.state(StudioState)
     assert state.status == "error" and state.error == "The AI service rejected our credentials."
     assert not state.is_streaming
+
+
+async def test_a_generation_orphaned_by_a_restart_is_ended_on_reload(tab: tuple[Browser, DeltaRecorder]) -> None:
+    browser, _ = tab
+    state = await browser.state(StudioState)
+    state.is_streaming, state.status, state.title = True, "streaming", "Half a soup"  # as saved before a restart
+    await (await browser.send(StudioState.on_page_load))
+    state = await browser.state(StudioState)
+    assert (state.status, state.is_streaming, state.title) == ("error", False, "Half a soup")
+    assert state.error.startswith("The recipe was interrupted because the studio restarted.")

@@ -220,6 +220,21 @@ class StudioState(rx.State):
             active.end("stopped")
 
     @rx.event
+    def on_page_load(self) -> None:
+        """A reload re-attaches to a running generation; one whose server went away is ended here."""
+        if not self.is_streaming or get_settings().redis_url:
+            return  # with Redis the generation may be running on another worker
+        if self.router.session.client_token not in _running:
+            self._apply(
+                {
+                    "status": "error",
+                    "is_streaming": False,
+                    "notice": "",
+                    "error": "The recipe was interrupted because the studio restarted. What was shown is kept.",
+                }
+            )
+
+    @rx.event
     def copy_recipe(self) -> Any:
         """Put the recipe on the clipboard as Markdown."""
         markdown = recipe_markdown(self._card())
