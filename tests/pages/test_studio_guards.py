@@ -13,6 +13,7 @@ from recipe_app import presence
 from recipe_app.llm.prompts import SYSTEM_PROMPT
 from recipe_app.pages.studio.state import StudioState
 from recipe_app.settings import Settings
+from recipe_app.state import BrowserState
 from tests.conftest import TEST_KEY
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
@@ -96,7 +97,7 @@ async def test_the_browser_limit_stops_generation_before_any_upstream_call(
     assert fake.request_count == 2
     assert state.limit_message.startswith("You have reached the recipe limit for now. You can generate again in ")
     assert state.status == "done" and state.title  # the recipe on screen stays
-    assert state.browser_id and len(state.browser_id) >= 30
+    assert len((await tab.state(BrowserState)).browser_id) >= 40
 
 
 async def test_the_concurrent_stream_cap_refuses_without_calling_upstream(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import secrets
 import uuid
 from typing import Any
 
@@ -27,6 +26,7 @@ from recipe_app.llm.run import RecipeRun
 from recipe_app.pages.studio.recording import record_outcome
 from recipe_app.ratelimit import get_quota, wait_text
 from recipe_app.settings import get_settings
+from recipe_app.state import BrowserState
 
 # Generations running in this process, by client token. Asyncio tasks cannot live on state.
 _running: dict[str, _Active] = {}
@@ -60,8 +60,6 @@ class StudioState(rx.State):
     allergen_warnings: list[str] = []
     limit_message: str = ""  # shown under Generate when a limit applies; nothing was sent upstream
     is_demo: bool = get_settings().demo_mode
-    # An anonymous id for this browser (all its tabs), for per-browser limits.
-    browser_id: str = rx.Cookie("", name="recipe_studio_browser", max_age=400 * 24 * 3600, same_site="lax")
 
     # The card: exactly the fields of recipe_app.llm.card.EMPTY_CARD.
     title: str = ""
@@ -257,9 +255,8 @@ class StudioState(rx.State):
         if len(_running) >= settings.max_concurrent_streams:
             message = "The studio is very busy right now. Please try again in a few seconds."
         else:
-            if not self.browser_id:
-                self.browser_id = secrets.token_urlsafe(24)
-            wait = await get_quota(settings).take(self.browser_id, self.router.session.client_ip)
+            owner = (await self.get_state(BrowserState)).owner_id()
+            wait = await get_quota(settings).take(owner, self.router.session.client_ip)
             if wait is not None:
                 message = f"You have reached the recipe limit for now. You can generate again in {wait_text(wait)}."
         self._apply({"limit_message": message})
