@@ -14,6 +14,7 @@ from typing import Any
 import jiter
 
 from recipe_app.kitchen.quantities import format_quantity
+from recipe_app.kitchen.units import unit_label
 from recipe_app.llm.schema import RECIPE_KEYS, format_duration
 
 #: Every card field with its empty value. The UI state declares exactly these.
@@ -78,7 +79,7 @@ def ingredient_line(item: dict[str, Any]) -> dict[str, str]:
     """Display parts of one ingredient: quantity with unit, the item, its note."""
     quantity = item.get("quantity")
     amount = format_quantity(quantity) if isinstance(quantity, (int, float)) else ""
-    unit = str(item.get("unit") or "")
+    unit = unit_label(str(item.get("unit") or ""), quantity if isinstance(quantity, (int, float)) else None)
     return {
         "amount": " ".join(part for part in (amount, unit) if part),
         "item": str(item.get("item") or ""),
