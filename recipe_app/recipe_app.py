@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from recipe_app.db.session import create_tables
+from recipe_app.db.session import migrate_to_head
+from recipe_app.pages.library import LibraryState, library_page
+from recipe_app.pages.recipe import RecipeState, recipe_page
+from recipe_app.pages.shared import SharedState, shared_page
+from recipe_app.pages.shopping import ShoppingState, shopping_page
 from recipe_app.pages.studio import StudioState, studio_page
 
-app = rx.App()
+app = rx.App(stylesheets=["/print.css"])
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)
-app.register_lifespan_task(create_tables)
+app.add_page(library_page, route="/recipes", title="My recipes · Recipe Studio", on_load=LibraryState.load)
+app.add_page(recipe_page, route="/recipes/[recipe_id]", title="Recipe · Recipe Studio", on_load=RecipeState.load)
+app.add_page(shared_page, route="/r/[slug]", title="Shared recipe · Recipe Studio", on_load=SharedState.load)
+app.add_page(shopping_page, route="/shopping", title="Shopping list · Recipe Studio", on_load=ShoppingState.load)
+app.register_lifespan_task(migrate_to_head)  # alembic upgrade head: fresh and existing databases

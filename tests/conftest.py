@@ -105,3 +105,141 @@ def settings(fake: FakeOpenAI, database: str, monkeypatch: pytest.MonkeyPatch) -
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+#
+# A throwaway cluster per test session: initdb into a temporary directory, started by pg_ctl on a
+# free 127.0.0.1 port with its unix socket in that directory, fsync off, stopped and deleted at the
+# end. Debian's `postgresql` package puts initdb/pg_ctl in /usr/lib/postgresql/<version>/bin (not on
+# PATH), so that directory is searched too.
+#
+# initdb and postgres refuse to run as root. As root (containers, CI), the cluster directory is
+# created directly under the system temp dir (pytest's own temp dirs are private to root), handed
+# to the unprivileged user `nobody` (chown), and initdb/pg_ctl run as that user through
+# `runuser -u nobody --` (util-linux), or `setpriv --reuid --regid --clear-groups` where runuser is
+# missing. The tests themselves connect over TCP as the `postgres` superuser (trust auth).
+
+
+def _postgres_bindir() -> Path:
+    """Directory holding initdb and pg_ctl: PATH first, else the newest Debian server package."""
+    found = shutil.which("initdb")
+    if found is None:
+        candidates = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+            key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+        )
+        found = str(candidates[-1]) if candidates else required_binary("initdb")
+    return Path(found).resolve().parent
+
+
+def _as_cluster_user(command: list[str]) -> list[str]:
+    """``command`` run as an unprivileged user when we are root (initdb/postgres refuse root)."""
+    if os.geteuid() != 0:
+        return command
+    if runuser := shutil.which("runuser"):
+        return [runuser, "-u", "nobody", "--", *command]
+    if setpriv := shutil.which("setpriv"):
+        import pwd
+
+        user = pwd.getpwnam("nobody")
+        return [setpriv, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", "--", *command]
+    pytest.fail("running as root needs runuser or setpriv (util-linux) to start PostgreSQL as nobody")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_admin_url(url: str) -> str:
+    """The same server's maintenance database (for CREATE/DROP DATABASE)."""
+    return url.rsplit("/", 1)[0] + "/postgres"
+
+
+def _postgres_exec(url: str, statement: str) -> None:
+    """Run one statement in autocommit mode (CREATE/DROP DATABASE cannot run in a transaction)."""
+    from sqlalchemy import create_engine, pool, text
+
+    engine = create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for this test session; yields the URL of a fresh database on it."""
+    bindir = _postgres_bindir()
+    initdb, pg_ctl = str(bindir / "initdb"), str(bindir / "pg_ctl")
+    pytest.importorskip("psycopg", reason="psycopg is in requirements.txt")
+    import tempfile
+
+    # Not pytest's tmp dir: as root that lives under a 0700 directory `nobody` cannot enter.
+    workdir = Path(tempfile.mkdtemp(prefix="recipe-pg-"))
+    if os.geteuid() == 0:
+        import pwd
+
+        user = pwd.getpwnam("nobody")
+        os.chown(workdir, user.pw_uid, user.pw_gid)
+    data, log = workdir / "data", workdir / "postgres.log"
+    port = _free_port()
+
+    def run(*args: str, timeout: float = 120) -> None:
+        result = subprocess.run(
+            _as_cluster_user(list(args)), capture_output=True, text=True, timeout=timeout, cwd=workdir
+        )
+        if result.returncode != 0:
+            server_log = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            pytest.fail(f"{' '.join(args[:2])} failed: {result.stdout}{result.stderr}{server_log}")
+
+    started = False
+    try:
+        run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync")
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {workdir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+        )
+        run(pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
+        started = True
+        server = f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        _postgres_exec(f"{server}/postgres", "CREATE DATABASE recipe_studio_test")
+        yield f"{server}/recipe_studio_test"
+    finally:
+        if started:
+            subprocess.run(
+                _as_cluster_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                capture_output=True,
+                timeout=60,
+                cwd=workdir,
+            )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database migrated to head (SQLite file, or a new database on the session's PostgreSQL
+    server); the app's settings point at it for the test."""
+    import uuid
+
+    if request.param == "sqlite":
+        url, cleanup = f"sqlite:///{tmp_path / 'library.db'}", None
+    else:
+        server_url = request.getfixturevalue("postgres_url")
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        _postgres_exec(_postgres_admin_url(server_url), f"CREATE DATABASE {name}")
+        url = server_url.rsplit("/", 1)[0] + f"/{name}"
+        cleanup = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    monkeypatch.setenv("REFLEX_DB_URL", url)
+    get_settings.cache_clear()
+    try:
+        db_session.migrate_to_head(url)
+        yield url
+    finally:
+        db_session.engine_for(url).dispose()
+        get_settings.cache_clear()
+        if cleanup is not None:
+            _postgres_exec(_postgres_admin_url(url), cleanup)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from sqlmodel import select
 
 from recipe_app.db.models import Generation
+from recipe_app.db.recipes import owner_key
 from recipe_app.db.session import new_session
 
 
@@ -16,10 +17,17 @@ def session_hash(client_token: str) -> str:
     return hashlib.sha256(client_token.encode()).hexdigest()[:32]
 
 
-def start_generation(client_token: str, request_json: str, model: str) -> int:
-    """Insert the row of a starting generation and return its id."""
+def start_generation(client_token: str, request_json: str, model: str, *, owner_id: str = "") -> int:
+    """Insert the row of a starting generation and return its id.
+
+    ``owner_id`` is the browser's raw owner id; only its hash is stored (see ``recipes.owner_key``),
+    and the generation then appears in that browser's ``recipes.history``.
+    """
+    key = owner_key(owner_id) if owner_id else ""
     with new_session() as session:
-        row = Generation(session_hash=session_hash(client_token), request_json=request_json, model=model)
+        row = Generation(
+            session_hash=session_hash(client_token), owner_key=key, request_json=request_json, model=model
+        )
         session.add(row)
         session.commit()
         session.refresh(row)

@@ -31,6 +31,7 @@ MAX_ALLERGIES = 15
 MAX_EQUIPMENT = 15
 MAX_ITEM_CHARS = 60
 MAX_TEXT_CHARS = 200
+MAX_BASE_RECIPE_CHARS = 12_000
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -56,8 +57,11 @@ class RecipeRequest(BaseModel):
     cuisine: str = Field(default="", max_length=MAX_ITEM_CHARS)
     max_minutes: int | None = Field(default=None, ge=5, le=24 * 60)
     equipment: list[str] = Field(default_factory=list, max_length=MAX_EQUIPMENT)
+    # A new version of a saved recipe: what to change, and the recipe (our own validated JSON).
+    changes: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    base_recipe: str = Field(default="", max_length=MAX_BASE_RECIPE_CHARS)
 
-    @field_validator("dish", "cuisine", mode="before")
+    @field_validator("dish", "cuisine", "changes", mode="before")
     @classmethod
     def _clean_text(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) else value
@@ -91,14 +95,20 @@ Write one recipe that:
 - uses the listed ingredients where sensible (pantry staples such as salt, oil and water are fine);
 - serves exactly `servings` people, with quantities for that many;
 - follows `diet` (unless it is "none") and contains none of the `allergies`, not even as a garnish;
-- fits within `max_minutes` total time when it is given, and uses only `equipment` when it is given.
+- fits within `max_minutes` total time when it is given, and uses only `equipment` when it is given;
+- when `base_recipe` is given, is a new version of that recipe applying `changes`, keeping
+  everything the changes do not affect.
 Answer with the recipe as JSON only. Durations are ISO-8601 (e.g. PT25M). Quantities are numbers
 (null for 'to taste'). Nutrition is an estimate per serving, in kcal and grams."""
 
 
 def user_payload(request: RecipeRequest) -> dict[str, Any]:
     """The data part of the user message (also what the demo model reads back)."""
-    return request.model_dump()
+    data = request.model_dump()
+    for optional in ("changes", "base_recipe"):
+        if not data[optional]:
+            del data[optional]
+    return data
 
 
 def build_messages(request: RecipeRequest, schema_in_prompt: dict[str, Any] | None = None) -> list[dict[str, str]]:

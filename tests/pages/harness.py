@@ -67,12 +67,17 @@ class Browser:
         self.processor = processor
         self.token = token
 
-    async def send(self, handler: Any, **payload: Any) -> EventFuture:
-        """Enqueue ``handler`` (e.g. ``StudioState.generate``) as this tab would."""
+    async def send(self, handler: Any, *, url: str = "/", **payload: Any) -> EventFuture:
+        """Enqueue ``handler`` (e.g. ``StudioState.generate``) as this tab would, from page ``url``."""
         event = Event(
             name=format_event_handler(handler),
             payload=payload,
-            router_data={RouteVar.PATH: "/", RouteVar.CLIENT_TOKEN: self.token, RouteVar.HEADERS: {}},
+            router_data={
+                RouteVar.PATH: url.split("?", 1)[0],
+                RouteVar.ORIGIN: url,
+                RouteVar.CLIENT_TOKEN: self.token,
+                RouteVar.HEADERS: {},
+            },
         )
         return await self.processor.enqueue(self.token, event)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from recipe_app.components.chips import chip_list
+from recipe_app.components.layout import page_shell
 from recipe_app.llm.prompts import DIETS, MAX_ITEM_CHARS, MAX_TEXT_CHARS
 from recipe_app.pages.studio.card_view import recipe_card
 from recipe_app.pages.studio.state import StudioState as S
@@ -21,9 +22,33 @@ def _labelled(label: str, control: rx.Component, field: str) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, _field_error(field), width="100%", spacing="1")
 
 
+def _version_banner() -> rx.Component:
+    return rx.cond(
+        S.base_recipe_id > 0,
+        rx.callout(
+            rx.vstack(
+                rx.text("New version of “", S.base_title, "” with: ", rx.text.strong(S.change_request)),
+                rx.hstack(
+                    rx.text("Check the form, then press Generate.", size="2"),
+                    rx.button("Make a fresh recipe instead", on_click=S.cancel_version, size="1", variant="soft"),
+                    wrap="wrap",
+                    align="center",
+                ),
+                spacing="1",
+            ),
+            icon="git_branch",
+            width="100%",
+            id="version-banner",
+        ),
+    )
+
+
 def _form() -> rx.Component:
+    # Text inputs with value + on_change are wrapped by Reflex in a DebounceInput (300 ms, flushed on
+    # blur). No extra .debounce() on the handlers: it would delay the flushed value past a Generate click.
     return rx.card(
         rx.vstack(
+            _version_banner(),
             chip_list(
                 "ingredients",
                 "Ingredients on hand",
@@ -37,7 +62,7 @@ def _form() -> rx.Component:
                 "Dish idea (optional)",
                 rx.input(
                     value=S.dish,
-                    on_change=S.set_dish.debounce(300),
+                    on_change=S.set_dish,
                     placeholder="e.g. something warming",
                     max_length=MAX_TEXT_CHARS,
                     id="dish",
@@ -61,7 +86,7 @@ def _form() -> rx.Component:
                     "Cuisine",
                     rx.input(
                         value=S.cuisine,
-                        on_change=S.set_cuisine.debounce(300),
+                        on_change=S.set_cuisine,
                         placeholder="any",
                         max_length=MAX_ITEM_CHARS,
                         id="cuisine",
@@ -72,7 +97,7 @@ def _form() -> rx.Component:
                     "Max. total time (min)",
                     rx.input(
                         value=S.max_minutes,
-                        on_change=S.set_max_minutes.debounce(300),
+                        on_change=S.set_max_minutes,
                         placeholder="no limit",
                         input_mode="numeric",
                         max_length=5,
@@ -121,48 +146,36 @@ def _form() -> rx.Component:
     )
 
 
-def _header() -> rx.Component:
-    return rx.hstack(
-        rx.heading("Recipe Studio", size="7"),
-        rx.spacer(),
-        rx.cond(
-            S.is_demo,
-            rx.tooltip(
-                rx.badge("Demo model", color_scheme="purple", size="2", id="demo-badge"),
-                content="No OPENAI_API_KEY is set: recipes come from the built-in demo model.",
-            ),
+def _demo_badge() -> rx.Component:
+    return rx.cond(
+        S.is_demo,
+        rx.tooltip(
+            rx.badge("Demo model", color_scheme="purple", size="2", id="demo-badge"),
+            content="No OPENAI_API_KEY is set: recipes come from the built-in demo model.",
         ),
-        width="100%",
-        align="center",
     )
 
 
 def studio_page() -> rx.Component:
     """The whole page."""
-    return rx.container(
-        rx.vstack(
-            _header(),
-            rx.cond(
-                S.is_demo,
-                rx.text(
-                    "Running on the built-in demo model: recipes are generated offline from your inputs. "
-                    "Set OPENAI_API_KEY to use a real model.",
-                    size="2",
-                    color_scheme="gray",
-                    id="demo-note",
-                ),
+    return page_shell(
+        rx.cond(
+            S.is_demo,
+            rx.text(
+                "Running on the built-in demo model: recipes are generated offline from your inputs. "
+                "Set OPENAI_API_KEY to use a real model.",
+                size="2",
+                color_scheme="gray",
+                id="demo-note",
             ),
-            rx.grid(
-                _form(),
-                recipe_card(),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="5",
-                width="100%",
-                style={"gridTemplateColumns": rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 2fr) minmax(0, 3fr)")},
-            ),
-            spacing="4",
-            width="100%",
         ),
-        size="4",
-        padding_y="5",
+        rx.grid(
+            _form(),
+            recipe_card(),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="5",
+            width="100%",
+            style={"gridTemplateColumns": rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 2fr) minmax(0, 3fr)")},
+        ),
+        extra=_demo_badge(),
     )

@@ -16,12 +16,22 @@ import reflex as rx
 from pydantic import ValidationError
 
 from recipe_app import presence
-from recipe_app.db import generations
+from recipe_app.db import generations, recipes
 from recipe_app.kitchen.allergens import allergen_matches
 from recipe_app.llm.card import EMPTY_CARD, card_changes, recipe_markdown
 from recipe_app.llm.client import get_client
 from recipe_app.llm.errors import GenerationError, Interrupted, Truncated
-from recipe_app.llm.prompts import DIETS, MAX_ALLERGIES, MAX_EQUIPMENT, MAX_INGREDIENTS, MAX_ITEM_CHARS, RecipeRequest, clean_text
+from recipe_app.llm.prompts import (
+    DIETS,
+    MAX_ALLERGIES,
+    MAX_EQUIPMENT,
+    MAX_INGREDIENTS,
+    MAX_ITEM_CHARS,
+    MAX_TEXT_CHARS,
+    RecipeRequest,
+    clean_text,
+)
+from recipe_app.llm.schema import Recipe
 from recipe_app.llm.run import RecipeRun
 from recipe_app.pages.studio.recording import record_outcome
 from recipe_app.ratelimit import get_quota, wait_text
@@ -59,6 +69,10 @@ class StudioState(rx.State):
     can_continue: bool = False  # an interrupted or cut-off recipe can be finished by a new request
     allergen_warnings: list[str] = []
     limit_message: str = ""  # shown under Generate when a limit applies; nothing was sent upstream
+    saved_recipe_id: int = 0  # the saved copy of the recipe on the card, once saved
+    base_recipe_id: int = 0  # set when streaming a new version of a saved recipe
+    base_title: str = ""
+    change_request: str = ""
     is_demo: bool = get_settings().demo_mode
 
     # The card: exactly the fields of recipe_app.llm.card.EMPTY_CARD.
@@ -79,7 +93,10 @@ class StudioState(rx.State):
     section: str = ""
 
     _last_request: str = ""
+    _recipe_json: str = ""  # the validated recipe on the card, for Save
+    _generation_id: int = 0
     _partial_text: str = ""
+    _base_recipe_json: str = ""
     _partial_seed: int = 0
     _run_id: str = ""
     _stop_run: str = ""
@@ -153,6 +170,8 @@ class StudioState(rx.State):
             except ValueError:
                 errors["max_minutes"] = "Enter a whole number of minutes."
         data = {
+            "changes": self.change_request if self.base_recipe_id else "",
+            "base_recipe": self._base_recipe_json if self.base_recipe_id else "",
             "ingredients": self.ingredients,
             "dish": self.dish,
             "servings": self.servings,
@@ -218,8 +237,11 @@ class StudioState(rx.State):
             active.end("stopped")
 
     @rx.event
-    def on_page_load(self) -> None:
-        """A reload re-attaches to a running generation; one whose server went away is ended here."""
+    async def on_page_load(self) -> None:
+        """Prepare a new version when asked (?from=ID&change=...); re-attach to a running generation."""
+        params = self.router.url.query_parameters
+        if params.get("from", "").isdigit() and not self.is_streaming:
+            await self._prepare_version(int(params["from"]), params.get("change", ""))
         if not self.is_streaming or get_settings().redis_url:
             return  # with Redis the generation may be running on another worker
         if self.router.session.client_token not in _running:
@@ -231,6 +253,50 @@ class StudioState(rx.State):
                     "error": "The recipe was interrupted because the studio restarted. What was shown is kept.",
                 }
             )
+
+    async def _prepare_version(self, recipe_id: int, change: str) -> None:
+        """Fill the form from a saved recipe of this browser, to stream a changed version of it."""
+        owner = (await self.get_state(BrowserState)).owner_id()
+        row = await asyncio.to_thread(recipes.get_recipe, owner, recipe_id)
+        if row is None:
+            return
+        recipe = Recipe.model_validate_json(row.recipe_json)
+        change = clean_text(change)[:MAX_TEXT_CHARS]
+        self.base_recipe_id, self.base_title, self.change_request = row.id, row.title, change
+        self._base_recipe_json = row.recipe_json
+        self.ingredients = list(dict.fromkeys(clean_text(i.item)[:MAX_ITEM_CHARS] for i in recipe.recipeIngredient))[
+            :MAX_INGREDIENTS
+        ]
+        self.dish = recipe.name[:MAX_TEXT_CHARS]
+        self.servings = min(max(recipe.recipeYield, 1), 12)
+        named = [d for d in DIETS if d != "none" and d in change.lower()]
+        self.diet = named[0] if named else (row.diet if row.diet in DIETS else "none")
+        self.field_errors = {}
+
+    @rx.event
+    def cancel_version(self) -> None:
+        """Back to a fresh recipe instead of a new version."""
+        self.base_recipe_id, self.base_title, self.change_request = 0, "", ""
+        self._base_recipe_json = ""
+
+    @rx.event
+    async def save_recipe(self) -> Any:
+        """Put the finished recipe in My recipes (a new version when it was made from one)."""
+        if self.status != "done" or not self._recipe_json or self.saved_recipe_id:
+            return None
+        owner = (await self.get_state(BrowserState)).owner_id()
+        request = RecipeRequest.model_validate_json(self._last_request)
+        row = await asyncio.to_thread(
+            recipes.save_recipe,
+            owner,
+            Recipe.model_validate_json(self._recipe_json),
+            diet=request.diet,
+            generation_id=self._generation_id or None,
+            parent_id=self.base_recipe_id or None,
+            version_note=request.changes,
+        )
+        self.saved_recipe_id = row.id
+        return rx.toast.success("Saved to My recipes")
 
     @rx.event
     def copy_recipe(self) -> Any:
@@ -267,7 +333,8 @@ class StudioState(rx.State):
         if not keep_card:
             self._apply(EMPTY_CARD)
         self._apply({"status": "waiting", "is_streaming": True, "error": "", "notice": "", "can_continue": False})
-        self._apply({"allergen_warnings": []})
+        self._apply({"allergen_warnings": [], "saved_recipe_id": 0})
+        self._recipe_json = ""
         self._run_id = uuid.uuid4().hex
         self._stop_run = ""
         return self.router.session.client_token, self._run_id
@@ -286,8 +353,10 @@ class StudioState(rx.State):
         active = _running[token] = _Active(run_id, asyncio.current_task())  # type: ignore[arg-type]
         watchdog = asyncio.create_task(presence.wait_until_gone(token, settings.tab_grace_s))
         watchdog.add_done_callback(active.end_if_tab_gone)
+        async with self:
+            owner = (await self.get_state(BrowserState)).owner_id()
         generation_id = await asyncio.to_thread(
-            generations.start_generation, token, request.model_dump_json(), settings.model_name
+            generations.start_generation, token, request.model_dump_json(), settings.model_name, owner_id=owner
         )
         status, failure = "complete", None
         try:
@@ -331,6 +400,8 @@ class StudioState(rx.State):
                 )
                 self._partial_text = run.text if failure else ""
                 self._partial_seed = run.seed
+                self._recipe_json = run.recipe.model_dump_json() if run.recipe else ""
+                self._generation_id = generation_id
         finally:
             watchdog.cancel()
             if _running.get(token) is active:

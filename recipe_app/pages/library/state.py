@@ -1,0 +1,130 @@
+"""State of My recipes (`/recipes`): search, filters, sort, pages, and this browser's history."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import reflex as rx
+
+from recipe_app.db import recipes
+from recipe_app.llm.prompts import DIETS
+from recipe_app.state import BrowserState
+
+PAGE_SIZE = 20
+SORTS = ("newest", "oldest", "rating", "title")
+
+
+def row_view(row: Any) -> dict[str, Any]:
+    """What one list row shows."""
+    return {
+        "id": row.id,
+        "title": row.title,
+        "cuisine": row.cuisine,
+        "diet": row.diet,
+        "servings": row.servings,
+        "rating": row.rating or 0,
+        "favourite": bool(row.favourite),
+        "created": row.created_at.strftime("%d %b %Y"),
+        "href": f"/recipes/{row.id}",
+    }
+
+
+class LibraryState(rx.State):
+    """The list of saved recipes of this browser."""
+
+    search: str = ""
+    diet_filter: str = "all"
+    cuisine_filter: str = "all"
+    favourites_only: bool = False
+    sort: str = "newest"
+    page: int = 1
+    total: int = 0
+    rows: list[dict[str, Any]] = []
+    cuisines: list[str] = []
+    history: list[dict[str, Any]] = []
+    loaded: bool = False
+
+    @rx.var
+    def pages(self) -> int:
+        """Number of pages for the current filters."""
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.event
+    async def load(self) -> None:
+        """Fetch the current page (on page load and after every filter change)."""
+        owner = (await self.get_state(BrowserState)).owner_id()
+        rows, total = await asyncio.to_thread(
+            recipes.list_recipes,
+            owner,
+            search=self.search.strip()[:100],
+            diet=None if self.diet_filter == "all" else self.diet_filter,
+            cuisine=None if self.cuisine_filter == "all" else self.cuisine_filter,
+            favourite=True if self.favourites_only else None,
+            sort=self.sort if self.sort in SORTS else "newest",
+            page=self.page,
+            page_size=PAGE_SIZE,
+        )
+        self.rows = [row_view(r) for r in rows]
+        self.total = total
+        self.cuisines = await asyncio.to_thread(recipes.cuisines, owner)
+        generations = await asyncio.to_thread(recipes.history, owner, 30)
+        self.history = [_history_view(g) for g in generations]
+        self.loaded = True
+
+    @rx.event
+    async def set_search(self, value: str) -> None:
+        """Search by title or ingredient."""
+        self.search, self.page = value, 1
+        await self.load()
+
+    @rx.event
+    async def set_diet_filter(self, value: str) -> None:
+        """Only recipes for this diet ("all" for every diet)."""
+        self.diet_filter = value if value in ("all", *DIETS) else "all"
+        self.page = 1
+        await self.load()
+
+    @rx.event
+    async def set_cuisine_filter(self, value: str) -> None:
+        """Only recipes of this cuisine."""
+        self.cuisine_filter, self.page = value, 1
+        await self.load()
+
+    @rx.event
+    async def set_favourites_only(self, value: bool) -> None:
+        """Only favourites."""
+        self.favourites_only, self.page = bool(value), 1
+        await self.load()
+
+    @rx.event
+    async def set_sort(self, value: str) -> None:
+        """Order of the list."""
+        self.sort = value if value in SORTS else "newest"
+        await self.load()
+
+    @rx.event
+    async def go_to_page(self, page: int) -> None:
+        """Show another page of results."""
+        self.page = min(max(1, int(page)), self.pages)
+        await self.load()
+
+
+def _history_view(generation: Any) -> dict[str, Any]:
+    title = ""
+    try:
+        title = json.loads(generation.recipe_json or "{}").get("name", "")
+    except (ValueError, AttributeError):
+        title = ""  # partial text of an interrupted generation
+    if not title:
+        try:
+            title = ", ".join(json.loads(generation.request_json).get("ingredients", [])[:4])
+        except ValueError:
+            title = ""
+    return {
+        "id": generation.id,
+        "title": title or "Recipe",
+        "status": generation.status,
+        "when": generation.created_at.strftime("%d %b %H:%M"),
+    }

@@ -1,0 +1,81 @@
+"""A shared recipe (`/r/[slug]`): read-only, for anyone with the link, nothing else of the owner."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from recipe_app.components.layout import page_shell
+from recipe_app.components.recipe_view import RecipeViewVars, recipe_body
+from recipe_app.db import recipes
+from recipe_app.llm.schema import Recipe
+from recipe_app.pages.recipe.state import view_of
+
+
+class SharedState(RecipeViewVars, rx.State):
+    """The one recipe behind a share link."""
+
+    found: bool = True
+    loaded: bool = False
+    servings_choice: int = 1
+
+    _recipe_json: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        """Read the recipe of the slug in the URL (revoked or deleted: not found)."""
+        slug = self.router.url.path.rstrip("/").rsplit("/", 1)[-1][:100]
+        row = await asyncio.to_thread(recipes.get_shared, slug)
+        self.loaded, self.found = True, row is not None
+        if row is None:
+            self._recipe_json = ""
+            self._show_card({"title": "", "ingredients": [], "steps": []})
+            return
+        self._recipe_json = row.recipe_json
+        recipe = Recipe.model_validate_json(row.recipe_json)
+        self.servings_choice = recipe.recipeYield
+        self._show_card(view_of(recipe, self.servings_choice, "as written"))
+
+    @rx.event
+    def set_servings_choice(self, value: str) -> None:
+        """Scale the shared recipe for yourself."""
+        if not self._recipe_json:
+            return
+        try:
+            self.servings_choice = min(max(int(value), 1), 24)
+        except ValueError:
+            return
+        self._show_card(view_of(Recipe.model_validate_json(self._recipe_json), self.servings_choice, "as written"))
+
+
+def shared_page() -> rx.Component:
+    """The whole page."""
+    S = SharedState
+    return page_shell(
+        rx.cond(
+            ~S.loaded,
+            rx.spinner(),
+            rx.cond(
+                S.found,
+                rx.vstack(
+                    rx.hstack(
+                        rx.badge("Shared recipe (read-only)", variant="soft"),
+                        rx.text("Servings", size="2"),
+                        rx.select(
+                            [str(n) for n in range(1, 25)],
+                            value=S.servings_choice.to_string(),
+                            on_change=S.set_servings_choice,
+                            id="scale-servings",
+                        ),
+                        align="center",
+                        wrap="wrap",
+                    ),
+                    rx.card(recipe_body(S), width="100%", id="recipe-card", style={"overflowWrap": "anywhere"}),
+                    width="100%",
+                    spacing="3",
+                ),
+                rx.callout("This link does not work any more.", icon="link_2_off", width="100%", id="not-found"),
+            ),
+        ),
+    )
