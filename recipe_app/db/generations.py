@@ -69,6 +69,16 @@ def finish_generation(
         session.commit()
 
 
+def save_progress(generation_id: int, text: str) -> None:
+    """Keep the text streamed so far, so a restart mid-stream loses only the last few seconds."""
+    with new_session() as session:
+        row = session.get(Generation, generation_id)
+        if row is not None and row.finished_at is None:
+            row.recipe_json = text
+            session.add(row)
+            session.commit()
+
+
 def recent_generations(limit: int = 20) -> list[Generation]:
     """The latest generations, newest first."""
     with new_session() as session:

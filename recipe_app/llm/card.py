@@ -58,6 +58,9 @@ _NUTRITION_LABELS = (
 )
 
 
+_COUNT_WORDS = frozenset(("piece", "pieces", "whole", "item", "items", "unit", "units"))
+
+
 def parse_partial(text: str) -> dict[str, Any]:
     """The object in an unfinished JSON text; {} while nothing usable has arrived."""
     start = text.find("{")
@@ -80,6 +83,8 @@ def ingredient_line(item: dict[str, Any]) -> dict[str, str]:
     quantity = item.get("quantity")
     amount = format_quantity(quantity) if isinstance(quantity, (int, float)) else ""
     unit = unit_label(str(item.get("unit") or ""), quantity if isinstance(quantity, (int, float)) else None)
+    if unit in _COUNT_WORDS and amount:
+        unit = ""  # "1 onion", not "1 piece onion"
     return {
         "amount": " ".join(part for part in (amount, unit) if part),
         "item": str(item.get("item") or ""),

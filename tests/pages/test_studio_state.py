@@ -130,3 +130,32 @@ async def test_a_generation_orphaned_by_a_restart_is_ended_on_reload(tab: tuple[
     state = await browser.state(StudioState)
     assert (state.status, state.is_streaming, state.title) == ("error", False, "Half a soup")
     assert state.error.startswith("The recipe was interrupted because the studio restarted.")
+
+
+async def test_a_streaming_recipe_is_persisted_every_few_seconds(
+    tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recipe_app.db.generations import recent_generations
+    from recipe_app.pages.studio import recording
+
+    monkeypatch.setattr(recording, "PROGRESS_EVERY_S", 0.2)
+    browser, _ = tab
+    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=100))
+    generation = await browser.send(StudioState.generate)
+    await fake.await_requests(1)
+    saved: list[str] = []
+
+    async def watch_row() -> None:  # the row, while the stream is still running
+        while not saved or len(saved[-1]) < 200:
+            await asyncio.sleep(0.1)
+            text = recent_generations(1)[0].recipe_json
+            if text and (not saved or text != saved[-1]):
+                saved.append(text)
+
+    await asyncio.wait_for(watch_row(), 10)
+    assert not fake.requests[0].completed and len(saved) >= 2
+    assert all(RECIPE_TEXT.startswith(text) for text in saved)
+    await (await browser.send(StudioState.stop))
+    await generation
+    row = recent_generations(1)[0]
+    assert row.status == "stopped" and RECIPE_TEXT.startswith(row.recipe_json) and len(row.recipe_json) >= len(saved[-1])

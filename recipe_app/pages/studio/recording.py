@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -10,6 +11,19 @@ from recipe_app.llm.errors import GenerationError
 from recipe_app.llm.run import RecipeRun
 
 logger = logging.getLogger("recipe_app.generation")
+
+#: How often the text of a running generation is written to the database.
+PROGRESS_EVERY_S = 3.0
+
+
+async def keep_progress(generation_id: int, run: RecipeRun) -> None:
+    """Write the streamed text every few seconds until cancelled (the end state is written apart)."""
+    saved = 0
+    while True:
+        await asyncio.sleep(PROGRESS_EVERY_S)
+        if len(run.text) != saved:
+            saved = len(run.text)
+            await asyncio.to_thread(generations.save_progress, generation_id, run.text)
 
 
 def record_outcome(

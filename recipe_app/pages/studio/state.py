@@ -33,7 +33,7 @@ from recipe_app.llm.prompts import (
 )
 from recipe_app.llm.schema import Recipe
 from recipe_app.llm.run import RecipeRun
-from recipe_app.pages.studio.recording import record_outcome
+from recipe_app.pages.studio.recording import keep_progress, record_outcome
 from recipe_app.ratelimit import get_quota, wait_text
 from recipe_app.settings import get_settings
 from recipe_app.state import BrowserState
@@ -358,6 +358,7 @@ class StudioState(rx.State):
         generation_id = await asyncio.to_thread(
             generations.start_generation, token, request.model_dump_json(), settings.model_name, owner_id=owner
         )
+        progress = asyncio.create_task(keep_progress(generation_id, run))
         status, failure = "complete", None
         try:
             try:
@@ -404,6 +405,7 @@ class StudioState(rx.State):
                 self._generation_id = generation_id
         finally:
             watchdog.cancel()
+            progress.cancel()
             if _running.get(token) is active:
                 del _running[token]
             error_type = failure.error_type if failure else ("TabClosed" if active.reason == "tab_closed" else "")
