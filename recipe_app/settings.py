@@ -40,6 +40,20 @@ class Settings(BaseSettings):
     rate_limit_per_ip: str = Field(default="20/minute;200/day", description="Generations per client address.")
     max_concurrent_streams: int = Field(default=200, ge=1, description="Upstream streams per backend process.")
     tab_grace_s: float = Field(default=10.0, ge=0, description="A closed tab's generation stops after this.")
+    prices: dict[str, tuple[float, float]] = Field(
+        default={
+            "gpt-4.1-mini": (0.40, 1.60),
+            "gpt-4.1": (2.00, 8.00),
+            "gpt-4.1-nano": (0.10, 0.40),
+            "gpt-4o-mini": (0.15, 0.60),
+            "gpt-4o": (2.50, 10.00),
+            "demo-chef": (0.0, 0.0),
+        },
+        validation_alias=AliasChoices("PRICE_TABLE", "prices"),
+        description='USD per million tokens (input, output) by model, as JSON: {"model": [in, out]}.',
+    )
+    admin_token: SecretStr | None = Field(default=None, description="Protects /stats; unset hides it.")
+    log_json: bool = Field(default=False, description="Log one JSON object per line.")
     database_url: str = Field(
         default="sqlite:///recipe_studio.db",
         validation_alias=AliasChoices("REFLEX_DB_URL", "DATABASE_URL", "database_url"),
