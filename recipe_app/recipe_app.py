@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from recipe_app.api import operator_api
 from recipe_app.db.session import migrate_to_head
 from recipe_app.pages.library import LibraryState, library_page
 from recipe_app.pages.recipe import RecipeState, recipe_page
@@ -11,7 +12,7 @@ from recipe_app.pages.shared import SharedState, shared_page
 from recipe_app.pages.shopping import ShoppingState, shopping_page
 from recipe_app.pages.studio import StudioState, studio_page
 
-app = rx.App(stylesheets=["/print.css"])
+app = rx.App(stylesheets=["/print.css"], api_transformer=operator_api)
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)
 app.add_page(library_page, route="/recipes", title="My recipes · Recipe Studio", on_load=LibraryState.load)
 app.add_page(recipe_page, route="/recipes/[recipe_id]", title="Recipe · Recipe Studio", on_load=RecipeState.load)

@@ -93,6 +93,7 @@ def recipe_card() -> rx.Component:
                 rx.text("Your recipe will appear here as it is written.", color_scheme="gray", id="recipe-empty"),
             ),
             recipe_body(S),
+            rx.cond(S.usage != "", rx.text(S.usage, size="1", color_scheme="gray", id="recipe-usage")),
             spacing="4",
             width="100%",
             align="start",

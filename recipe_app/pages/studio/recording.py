@@ -6,9 +6,12 @@ import asyncio
 import json
 import logging
 
+from recipe_app import metrics
 from recipe_app.db import generations
 from recipe_app.llm.errors import GenerationError
 from recipe_app.llm.run import RecipeRun
+from recipe_app.pricing import estimate_cost, format_cost
+from recipe_app.settings import Settings
 
 logger = logging.getLogger("recipe_app.generation")
 
@@ -29,7 +32,7 @@ async def keep_progress(generation_id: int, run: RecipeRun) -> None:
 def record_outcome(
     generation_id: int, run: RecipeRun, status: str, error_type: str, failure: GenerationError | None
 ) -> None:
-    """Write the outcome row and the one log line of this generation (no secrets in either)."""
+    """Write the outcome row, the metrics and the one log line of this generation (no secrets)."""
     generations.finish_generation(
         generation_id,
         status=status,
@@ -43,6 +46,14 @@ def record_outcome(
         attempts=run.attempts,
         recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
     )
+    metrics.GENERATIONS.labels(status).inc()
+    if error_type:
+        metrics.UPSTREAM_ERRORS.labels(error_type).inc()
+    if run.ttft_ms is not None:
+        metrics.TTFT.observe(run.ttft_ms / 1000)
+    metrics.DURATION.observe(run.duration_ms / 1000)
+    metrics.TOKENS.labels("in").inc(run.meta.prompt_tokens)
+    metrics.TOKENS.labels("out").inc(run.meta.completion_tokens)
     logger.info(
         json.dumps(
             {
@@ -61,3 +72,15 @@ def record_outcome(
             }
         )
     )
+
+
+def usage_text(settings: Settings, run: RecipeRun) -> str:
+    """What the generation used, for the card: '812 tokens in · 640 out · ~$0.0013'."""
+    tokens_in, tokens_out = run.meta.prompt_tokens, run.meta.completion_tokens
+    if not tokens_in and not tokens_out:
+        return ""
+    text = f"{tokens_in} tokens in · {tokens_out} out"
+    if settings.demo_mode:
+        return text + " · free (demo model)"
+    cost = format_cost(estimate_cost(settings, settings.model_name, tokens_in, tokens_out))
+    return f"{text} · ~{cost}" if cost else text

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import uuid
 from typing import Any
 
 import reflex as rx
 from pydantic import ValidationError
 
-from recipe_app import presence
+from recipe_app import metrics, presence
 from recipe_app.db import generations, recipes
 from recipe_app.kitchen.allergens import allergen_matches
 from recipe_app.llm.card import EMPTY_CARD, card_changes, recipe_markdown
@@ -33,7 +34,7 @@ from recipe_app.llm.prompts import (
 )
 from recipe_app.llm.schema import Recipe
 from recipe_app.llm.run import RecipeRun
-from recipe_app.pages.studio.recording import keep_progress, record_outcome
+from recipe_app.pages.studio.recording import keep_progress, record_outcome, usage_text
 from recipe_app.ratelimit import get_quota, wait_text
 from recipe_app.settings import get_settings
 from recipe_app.state import BrowserState
@@ -69,6 +70,7 @@ class StudioState(rx.State):
     can_continue: bool = False  # an interrupted or cut-off recipe can be finished by a new request
     allergen_warnings: list[str] = []
     limit_message: str = ""  # shown under Generate when a limit applies; nothing was sent upstream
+    usage: str = ""  # tokens and estimated cost of the generation on the card
     saved_recipe_id: int = 0  # the saved copy of the recipe on the card, once saved
     base_recipe_id: int = 0  # set when streaming a new version of a saved recipe
     base_title: str = ""
@@ -320,11 +322,13 @@ class StudioState(rx.State):
         message = ""
         if len(_running) >= settings.max_concurrent_streams:
             message = "The studio is very busy right now. Please try again in a few seconds."
+            metrics.RATE_LIMITED.labels("busy").inc()
         else:
             owner = (await self.get_state(BrowserState)).owner_id()
             wait = await get_quota(settings).take(owner, self.router.session.client_ip)
             if wait is not None:
                 message = f"You have reached the recipe limit for now. You can generate again in {wait_text(wait)}."
+                metrics.RATE_LIMITED.labels("quota").inc()
         self._apply({"limit_message": message})
         return not message
 
@@ -333,7 +337,7 @@ class StudioState(rx.State):
         if not keep_card:
             self._apply(EMPTY_CARD)
         self._apply({"status": "waiting", "is_streaming": True, "error": "", "notice": "", "can_continue": False})
-        self._apply({"allergen_warnings": [], "saved_recipe_id": 0})
+        self._apply({"allergen_warnings": [], "saved_recipe_id": 0, "usage": ""})
         self._recipe_json = ""
         self._run_id = uuid.uuid4().hex
         self._stop_run = ""
@@ -346,6 +350,7 @@ class StudioState(rx.State):
         settings = get_settings()
 
         async def show_retry(message: str) -> None:
+            metrics.RETRIES.inc()
             async with self:
                 self.notice = message
 
@@ -359,6 +364,7 @@ class StudioState(rx.State):
             generations.start_generation, token, request.model_dump_json(), settings.model_name, owner_id=owner
         )
         progress = asyncio.create_task(keep_progress(generation_id, run))
+        metrics.ACTIVE_STREAMS.inc()
         status, failure = "complete", None
         try:
             try:
@@ -371,6 +377,8 @@ class StudioState(rx.State):
                             active.end("stopped")
                             raise asyncio.CancelledError
                         self._apply(changes)
+                        metrics.UPDATES.inc()
+                        metrics.UPDATE_BYTES.inc(len(json.dumps(changes)))
                         if self.status == "waiting":
                             self._apply({"status": "streaming", "notice": ""})
                 final = run.finish()
@@ -397,6 +405,7 @@ class StudioState(rx.State):
                         "can_continue": isinstance(failure, (Interrupted, Truncated))
                         and 0 < len(run.text) <= MAX_CONTINUE_CHARS,
                         "allergen_warnings": warnings,
+                        "usage": usage_text(settings, run),
                     }
                 )
                 self._partial_text = run.text if failure else ""
@@ -406,6 +415,7 @@ class StudioState(rx.State):
         finally:
             watchdog.cancel()
             progress.cancel()
+            metrics.ACTIVE_STREAMS.dec()
             if _running.get(token) is active:
                 del _running[token]
             error_type = failure.error_type if failure else ("TabClosed" if active.reason == "tab_closed" else "")

@@ -1,0 +1,86 @@
+"""Operator endpoints beside the app: liveness, readiness and Prometheus metrics.
+
+Mounted in front of Reflex's own backend (`rx.App(api_transformer=...)`), so they answer on the
+backend port, and on the single port of `reflex run --env prod --single-port`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import multiprocess
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from recipe_app import metrics  # noqa: F401 - registers the metrics
+from recipe_app.db.session import get_engine
+from recipe_app.settings import get_settings
+
+
+async def health(_: Request) -> JSONResponse:
+    """Liveness: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+def _database_ok() -> bool:
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return True
+
+
+async def _redis_ok(url: str) -> bool:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        return bool(await client.ping())
+    finally:
+        await client.aclose()
+
+
+async def ready(_: Request) -> JSONResponse:
+    """Readiness: database (and Redis when configured) reachable, upstream configured."""
+    settings = get_settings()
+    checks: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_database_ok), 5)
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    if settings.redis_url:
+        try:
+            await asyncio.wait_for(_redis_ok(settings.redis_url), 5)
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"unreachable: {type(exc).__name__}"
+    checks["upstream"] = "demo model" if settings.demo_mode else "configured"
+    healthy = all(value in ("ok", "demo model", "configured") for value in checks.values())
+    return JSONResponse(
+        {"status": "ready" if healthy else "not ready", "model": settings.model_name, "checks": checks},
+        status_code=200 if healthy else 503,
+    )
+
+
+async def metrics_endpoint(_: Request) -> Response:
+    """Prometheus text format (summed over workers when PROMETHEUS_MULTIPROC_DIR is set)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        body = generate_latest(registry)
+    else:
+        body = generate_latest()
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+operator_api = Starlette(
+    routes=[
+        Route("/health", health),
+        Route("/ready", ready),
+        Route("/metrics", metrics_endpoint),
+    ]
+)
