@@ -6,11 +6,15 @@ import reflex as rx
 
 from recipe_app.api import operator_api
 from recipe_app.db.session import migrate_to_head
+from recipe_app.logs import configure_logging
 from recipe_app.pages.library import LibraryState, library_page
 from recipe_app.pages.recipe import RecipeState, recipe_page
 from recipe_app.pages.shared import SharedState, shared_page
 from recipe_app.pages.shopping import ShoppingState, shopping_page
 from recipe_app.pages.studio import StudioState, studio_page
+from recipe_app.settings import get_settings
+
+configure_logging(get_settings())
 
 app = rx.App(stylesheets=["/print.css"], api_transformer=operator_api)
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)

@@ -173,11 +173,35 @@ async def test_each_generation_logs_one_structured_line(
     await add(tab, "ingredients", "rice")
     await (await tab.send(StudioState.generate))
     await (await tab.send(StudioState.generate))
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "recipe_app.generation"]
+    lines = [json.loads(r.getMessage().removeprefix("generation ")) for r in caplog.records if r.name == "recipe_app.generation"]
     assert [(l["outcome"], l["error_type"]) for l in lines] == [("failed", "CredentialsRejected"), ("complete", "")]
     done = lines[1]
     assert done["model"] == "gpt-test" and done["attempts"] == 1
     assert done["tokens_out"] == fake.requests[1].chunks_sent and done["tokens_in"] > 0
     assert done["ttft_ms"] is not None and done["duration_ms"] >= done["ttft_ms"]
-    assert set(done) >= {"id", "model", "attempts", "ttft_ms", "duration_ms", "tokens_in", "tokens_out", "outcome", "error_type"}
+    assert set(done) >= {"generation_id", "model", "attempts", "ttft_ms", "duration_ms", "tokens_in", "tokens_out", "outcome", "error_type"}
     assert TEST_KEY not in caplog.text
+
+
+def test_json_logs_put_the_generation_fields_at_the_top_level(configure: Callable[..., Settings]) -> None:
+    import io
+
+    from recipe_app.logs import configure_logging
+
+    logger = logging.getLogger("recipe_app")
+    saved = list(logger.handlers)
+    logger.handlers.clear()
+    try:
+        configure_logging(configure(LOG_JSON="1"))
+        stream = io.StringIO()
+        logger.handlers[0].setStream(stream)
+        logging.getLogger("recipe_app.generation").info("generation %s", "{}", extra={"outcome": "complete", "tokens_out": 7})
+        line = json.loads(stream.getvalue())
+        assert (line["outcome"], line["tokens_out"], line["levelname"], line["name"]) == (
+            "complete",
+            7,
+            "INFO",
+            "recipe_app.generation",
+        )
+    finally:
+        logger.handlers[:] = saved

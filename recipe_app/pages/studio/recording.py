@@ -54,24 +54,21 @@ def record_outcome(
     metrics.DURATION.observe(run.duration_ms / 1000)
     metrics.TOKENS.labels("in").inc(run.meta.prompt_tokens)
     metrics.TOKENS.labels("out").inc(run.meta.completion_tokens)
-    logger.info(
-        json.dumps(
-            {
-                "event": "generation",
-                "id": generation_id,
-                "model": run.settings.model_name,
-                "outcome": status,
-                "error_type": error_type,
-                "detail": failure.detail if failure else "",
-                "attempts": run.attempts,
-                "ttft_ms": run.ttft_ms,
-                "duration_ms": run.duration_ms,
-                "tokens_in": run.meta.prompt_tokens,
-                "tokens_out": run.meta.completion_tokens,
-                "batches": run.batches,
-            }
-        )
-    )
+    fields = {
+        "generation_id": generation_id,
+        "model": run.settings.model_name,
+        "outcome": status,
+        "error_type": error_type,
+        "detail": failure.detail if failure else "",
+        "attempts": run.attempts,
+        "ttft_ms": run.ttft_ms,
+        "duration_ms": run.duration_ms,
+        "tokens_in": run.meta.prompt_tokens,
+        "tokens_out": run.meta.completion_tokens,
+        "batches": run.batches,
+    }
+    # Plain logs read "generation {json}"; with LOG_JSON the fields are top-level keys of the line.
+    logger.info("generation %s", json.dumps(fields), extra=fields)
 
 
 def usage_text(settings: Settings, run: RecipeRun) -> str:
