@@ -38,6 +38,12 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the production-build tests last: the fast suite reports first, and the browser suite's
+    synchronous Playwright loop can never disturb the asyncio tests."""
+    items.sort(key=lambda item: ("browser" in item.path.parts or item.path.name == "test_app_serves.py"))
+
+
 def required_binary(name: str) -> str:
     """Path of a system program the suite needs; skip locally, fail in CI (where .ci/run installs it)."""
     path = shutil.which(name) or (f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}") else None)

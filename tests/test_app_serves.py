@@ -5,74 +5,26 @@ Starts `reflex run --env prod --single-port` exactly as an operator would, on a 
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import TEST_KEY
-
-ROOT = Path(__file__).resolve().parent.parent
-BUILD_TIMEOUT_S = 420
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(url: str, timeout: float = 5) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
-        return response.status, response.read().decode("utf-8", "replace")
+from tests.prodapp import ROOT, fetch, run_prod_app
 
 
 @pytest.fixture(scope="module")
 def prod_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The app built and served for production, with a key configured."""
     tmp = tmp_path_factory.mktemp("prod")
-    port = free_port()
-    log = tmp / "reflex.log"
     env = {
-        **os.environ,
         "OPENAI_API_KEY": TEST_KEY,
         "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
         "REFLEX_DB_URL": f"sqlite:///{tmp / 'prod.db'}",
-        "PYTHONUNBUFFERED": "1",
     }
-    command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port"]
-    command += ["--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + BUILD_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"reflex exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if fetch(f"{base}/ping", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app not serving after {BUILD_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield base, log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    with run_prod_app(env, tmp) as served:
+        yield served
 
 
 def test_the_production_build_serves_the_studio_page(prod_app: tuple[str, Path]) -> None:

@@ -20,7 +20,7 @@ def _row(row: rx.Var) -> rx.Component:
                     rx.cond(row["cuisine"] != "", rx.badge(row["cuisine"], variant="soft")),
                     rx.cond(row["diet"] != "none", rx.badge(row["diet"], variant="soft", color_scheme="green")),
                     rx.text("serves ", row["servings"], size="2", color_scheme="gray"),
-                    rx.cond(row["rating"] > 0, rx.text("★ ", row["rating"], size="2", color_scheme="amber")),
+                    rx.cond(row["rating"].to(int) > 0, rx.text("★ ", row["rating"], size="2", color_scheme="amber")),
                     rx.text(row["created"], size="2", color_scheme="gray"),
                     wrap="wrap",
                     spacing="2",
