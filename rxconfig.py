@@ -9,7 +9,7 @@ from pathlib import Path
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
-from recipe_app.settings import get_settings
+from recipe_app.checks import ensure_startable
 
 
 def _bundled_bun() -> Path | None:
@@ -31,7 +31,8 @@ if (_bun := _bundled_bun()) is not None:
 
 config = rx.Config(
     app_name="recipe_app",
-    db_url=get_settings().database_url,
+    # A bad setting stops every reflex command here, with one line saying what to fix.
+    db_url=ensure_startable().database_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],

@@ -5,16 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from recipe_app.api import operator_api
+from recipe_app.checks import ensure_startable
 from recipe_app.db.session import migrate_to_head
 from recipe_app.logs import configure_logging
 from recipe_app.pages.library import LibraryState, library_page
 from recipe_app.pages.recipe import RecipeState, recipe_page
 from recipe_app.pages.shared import SharedState, shared_page
 from recipe_app.pages.shopping import ShoppingState, shopping_page
+from recipe_app.pages.stats import StatsState, stats_page
 from recipe_app.pages.studio import StudioState, studio_page
-from recipe_app.settings import get_settings
 
-configure_logging(get_settings())
+configure_logging(ensure_startable())
 
 app = rx.App(stylesheets=["/print.css"], api_transformer=operator_api)
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)
@@ -22,4 +23,6 @@ app.add_page(library_page, route="/recipes", title="My recipes · Recipe Studio"
 app.add_page(recipe_page, route="/recipes/[recipe_id]", title="Recipe · Recipe Studio", on_load=RecipeState.load)
 app.add_page(shared_page, route="/r/[slug]", title="Shared recipe · Recipe Studio", on_load=SharedState.load)
 app.add_page(shopping_page, route="/shopping", title="Shopping list · Recipe Studio", on_load=ShoppingState.load)
+# A neutral title: the operator page does not advertise itself (hidden unless ADMIN_TOKEN is set).
+app.add_page(stats_page, route="/stats", title="Recipe Studio", on_load=StatsState.load)
 app.register_lifespan_task(migrate_to_head)  # alembic upgrade head: fresh and existing databases

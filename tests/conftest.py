@@ -108,6 +108,9 @@ def settings(fake: FakeOpenAI, database: str, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("OPENAI_MODEL", "gpt-test")
     monkeypatch.setenv("STREAM_FLUSH_MS", "50")
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
+    # The event-processor harness has no websocket, so no tab ever looks connected: tests that are
+    # about tab presence set their own grace period and presence check.
+    monkeypatch.setenv("TAB_GRACE_S", "3600")
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()

@@ -36,6 +36,12 @@ class StreamMeta:
     completion_tokens: int = 0
     refusal: str = ""
     response_format: str = "json_schema"
+    content_chunks: int = 0  # ~ completion tokens when the stream ends before its usage chunk
+
+    @property
+    def billed_out(self) -> int:
+        """Completion tokens: the provider's count, or the chunks received when it sent none."""
+        return self.completion_tokens or self.content_chunks
 
 
 def request_kwargs(
@@ -115,6 +121,7 @@ async def stream_recipe_text(
                     except ValueError as exc:
                         raise UnreadableRecipe(detail=f"malformed chunk: {data[:80]!r}") from exc
                     if piece := _pieces(payload, meta):
+                        meta.content_chunks += 1
                         yield piece
             return
         except openai.BadRequestError as exc:

@@ -49,6 +49,7 @@ APP_ENV = {
     "TAB_GRACE_S": str(TAB_GRACE_S),
     "RATE_LIMIT_PER_BROWSER": "1000/minute",
     "RATE_LIMIT_PER_IP": "1000/minute",
+    "ADMIN_TOKEN": "operator-token-for-tests",
 }
 
 

@@ -50,11 +50,12 @@ async def test_a_demo_recipe_honours_servings_and_allergies_and_continues_after_
 async def test_regenerate_gives_another_demo_recipe(demo: Settings) -> None:
     async with make_processor(DeltaRecorder()) as processor:
         tab = Browser(processor)
-        await (await tab.send(StudioState.add_item, field="ingredients", form={"item": "eggs, potatoes, spinach"}))
-        titles = set()
+        await (await tab.send(StudioState.add_item, field="ingredients", form={"item": "chickpeas, rice, spinach"}))
+        recipes = set()
         for handler in (StudioState.generate, StudioState.regenerate, StudioState.regenerate, StudioState.regenerate):
             await (await tab.send(handler))
             state = await tab.state(StudioState)
             assert state.status == "done"
-            titles.add(state.title)
-        assert len(titles) >= 2
+            recipes.add(state._recipe_json)
+        # Each run asks with a fresh seed; the demo has dozens of variants for these ingredients.
+        assert len(recipes) >= 2

@@ -41,7 +41,7 @@ def record_outcome(
         ttft_ms=run.ttft_ms,
         duration_ms=run.duration_ms,
         prompt_tokens=run.meta.prompt_tokens,
-        completion_tokens=run.meta.completion_tokens,
+        completion_tokens=run.meta.billed_out,
         updates_sent=run.batches,
         attempts=run.attempts,
         recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
@@ -53,7 +53,7 @@ def record_outcome(
         metrics.TTFT.observe(run.ttft_ms / 1000)
     metrics.DURATION.observe(run.duration_ms / 1000)
     metrics.TOKENS.labels("in").inc(run.meta.prompt_tokens)
-    metrics.TOKENS.labels("out").inc(run.meta.completion_tokens)
+    metrics.TOKENS.labels("out").inc(run.meta.billed_out)
     fields = {
         "generation_id": generation_id,
         "model": run.settings.model_name,
@@ -64,7 +64,7 @@ def record_outcome(
         "ttft_ms": run.ttft_ms,
         "duration_ms": run.duration_ms,
         "tokens_in": run.meta.prompt_tokens,
-        "tokens_out": run.meta.completion_tokens,
+        "tokens_out": run.meta.billed_out,
         "batches": run.batches,
     }
     # Plain logs read "generation {json}"; with LOG_JSON the fields are top-level keys of the line.
@@ -73,7 +73,7 @@ def record_outcome(
 
 def usage_text(settings: Settings, run: RecipeRun) -> str:
     """What the generation used, for the card: '812 tokens in · 640 out · ~$0.0013'."""
-    tokens_in, tokens_out = run.meta.prompt_tokens, run.meta.completion_tokens
+    tokens_in, tokens_out = run.meta.prompt_tokens, run.meta.billed_out
     if not tokens_in and not tokens_out:
         return ""
     text = f"{tokens_in} tokens in · {tokens_out} out"

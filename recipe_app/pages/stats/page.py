@@ -1,0 +1,191 @@
+"""Operator statistics (`/stats`): outcomes, errors, time to first token, tokens/s and cost."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from recipe_app.components.layout import page_shell
+from recipe_app.db.stats import OUTCOMES
+from recipe_app.pages.stats.state import OUTCOME_COLOURS, WINDOWS
+from recipe_app.pages.stats.state import StatsState as S
+
+_CHART_HEIGHT = 260
+
+
+def _figure(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.text(item["label"], size="2", color_scheme="gray"),
+        rx.text(item["value"], size="6", weight="bold"),
+        id="stat-" + item["key"].to(str),
+        min_width="10em",
+    )
+
+
+def _panel(title: str, ident: str, chart: rx.Component, note: rx.Component | str | None = None) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="4"),
+            rx.text(note, size="2", color_scheme="gray") if isinstance(note, str) else (note or rx.fragment()),
+            chart,
+            spacing="2",
+            width="100%",
+        ),
+        id=ident,
+        width="100%",
+    )
+
+
+def _axes(y_unit: str = "") -> list[rx.Component]:
+    return [
+        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+        rx.recharts.x_axis(data_key="label"),
+        rx.recharts.y_axis(unit=y_unit) if y_unit else rx.recharts.y_axis(),
+        rx.recharts.graphing_tooltip(),
+    ]
+
+
+def _outcomes_chart() -> rx.Component:
+    return rx.recharts.bar_chart(
+        *_axes(),
+        rx.recharts.legend(),
+        *(
+            rx.recharts.bar(data_key=name, stack_id="outcomes", fill=OUTCOME_COLOURS[name], name=name)
+            for name in OUTCOMES
+        ),
+        data=S.outcomes,
+        height=_CHART_HEIGHT,
+        width="100%",
+    )
+
+
+def _errors_chart() -> rx.Component:
+    return rx.recharts.line_chart(
+        *_axes(" %"),
+        rx.recharts.line(data_key="error_rate", name="error rate", stroke="var(--red-9)", connect_nulls=False),
+        data=S.error_rates,
+        height=_CHART_HEIGHT,
+        width="100%",
+    )
+
+
+def _ttft_chart() -> rx.Component:
+    return rx.recharts.bar_chart(
+        *_axes(),
+        rx.recharts.bar(data_key="count", name="generations", fill="var(--accent-9)"),
+        data=S.ttft,
+        height=_CHART_HEIGHT,
+        width="100%",
+    )
+
+
+def _tps_charts() -> rx.Component:
+    return rx.flex(
+        rx.box(
+            rx.recharts.area_chart(
+                *_axes(),
+                rx.recharts.area(
+                    data_key="tokens_per_s",
+                    name="mean tokens/s",
+                    stroke="var(--grass-9)",
+                    fill="var(--grass-5)",
+                    connect_nulls=False,
+                ),
+                data=S.tps_over_time,
+                height=_CHART_HEIGHT,
+                width="100%",
+            ),
+            flex="2",
+            min_width="18em",
+        ),
+        rx.box(
+            rx.recharts.bar_chart(
+                *_axes(),
+                rx.recharts.bar(data_key="count", name="generations", fill="var(--grass-9)"),
+                data=S.tps_histogram,
+                height=_CHART_HEIGHT,
+                width="100%",
+            ),
+            flex="1",
+            min_width="14em",
+            id="chart-tps-histogram",
+        ),
+        spacing="4",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def _cost_table() -> rx.Component:
+    headers = ("Model", "Generations", "Tokens in", "Tokens out", "Estimated cost")
+    return rx.table.root(
+        rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+        rx.table.body(
+            rx.foreach(
+                S.costs,
+                lambda row: rx.table.row(
+                    rx.table.row_header_cell(row["model"]),
+                    rx.table.cell(row["generations"]),
+                    rx.table.cell(row["tokens_in"]),
+                    rx.table.cell(row["tokens_out"]),
+                    rx.table.cell(row["cost"]),
+                    class_name="cost-row",
+                ),
+            ),
+        ),
+        width="100%",
+        variant="surface",
+    )
+
+
+def _dashboard() -> rx.Component:
+    return page_shell(
+        rx.hstack(
+            rx.heading("Stats", size="6"),
+            rx.spacer(),
+            rx.select(list(WINDOWS), value=S.window, on_change=S.set_window, id="stats-window"),
+            rx.button("Refresh", on_click=S.refresh, variant="soft", id="stats-refresh"),
+            width="100%",
+            align="center",
+        ),
+        rx.text(S.period, size="2", color_scheme="gray", id="stats-period"),
+        rx.flex(rx.foreach(S.summary, _figure), spacing="3", wrap="wrap", width="100%", id="stats-summary"),
+        _panel("Outcomes", "chart-outcomes", _outcomes_chart()),
+        _panel(
+            "Error rate",
+            "chart-errors",
+            _errors_chart(),
+            "Interrupted, truncated, refused, failed and rate-limited among finished generations.",
+        ),
+        _panel(
+            "Time to first token",
+            "chart-ttft",
+            _ttft_chart(),
+            rx.text("p90 ", S.ttft_p90, size="2", color_scheme="gray"),
+        ),
+        _panel(
+            "Tokens per second",
+            "chart-tps",
+            _tps_charts(),
+            "Completion tokens over the time after the first token: mean per bar, and distribution.",
+        ),
+        _panel(
+            "Cost by model",
+            "cost-table",
+            _cost_table(),
+            "Estimated from the summed tokens of each model and PRICE_TABLE.",
+        ),
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.center(rx.heading("Not found", size="6"), id="stats-not-found", padding_y="9")
+
+
+def stats_page() -> rx.Component:
+    """The whole page: nothing before the access check, then the figures or only "Not found"."""
+    return rx.match(
+        S.access,
+        ("granted", _dashboard()),
+        ("denied", _not_found()),
+        rx.fragment(),
+    )
