@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from recipe_app import presence
+from recipe_app.db.generations import recent_generations
 from recipe_app.llm.prompts import SYSTEM_PROMPT
 from recipe_app.pages.studio.state import StudioState
 from recipe_app.settings import Settings
@@ -116,17 +117,26 @@ async def test_the_concurrent_stream_cap_refuses_without_calling_upstream(
     assert fake.request_count == 1
 
 
-async def test_a_tab_gone_for_the_grace_period_stops_its_generation(
-    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    configure(TAB_GRACE_S="0.3")
-    monkeypatch.setattr(presence, "POLL_S", 0.05)
-    connected = {"value": True}
+@pytest.fixture
+def connected(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """Whether the tab's websocket is there, as the presence check sees it (flip ``["value"]``).
+
+    The processor harness has no websocket; the real check is exercised by the browser suite.
+    """
+    switch = {"value": True}
 
     async def tab_connected(token: str) -> bool:
-        return connected["value"]
+        return switch["value"]
 
+    monkeypatch.setattr(presence, "POLL_S", 0.05)
     monkeypatch.setattr(presence, "tab_connected", tab_connected)
+    return switch
+
+
+async def test_a_tab_gone_for_the_grace_period_stops_its_generation(
+    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], connected: dict[str, bool]
+) -> None:
+    configure(TAB_GRACE_S="0.3")
     fake.default = Reply(content=RECIPE_TEXT, tokens_per_s=100)
     await add(tab, "ingredients", "rice")
     generation = await tab.send(StudioState.generate)
@@ -137,23 +147,14 @@ async def test_a_tab_gone_for_the_grace_period_stops_its_generation(
     assert record.client_closed and not record.completed
     state = await tab.state(StudioState)
     assert state.status == "stopped"
-    from recipe_app.db.generations import recent_generations
-
     row = recent_generations(1)[0]
     assert (row.status, row.error_type) == ("stopped", "TabClosed")
 
 
 async def test_a_tab_back_within_the_grace_period_keeps_its_generation(
-    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], connected: dict[str, bool]
 ) -> None:
     configure(TAB_GRACE_S="0.5")
-    monkeypatch.setattr(presence, "POLL_S", 0.05)
-    connected = {"value": True}
-
-    async def tab_connected(token: str) -> bool:
-        return connected["value"]
-
-    monkeypatch.setattr(presence, "tab_connected", tab_connected)
     fake.default = Reply(content=RECIPE_TEXT, tokens_per_s=500)
     await add(tab, "ingredients", "rice")
     generation = await tab.send(StudioState.generate)
