@@ -374,7 +374,7 @@ class StudioState(rx.State):
                 async for changes in run.updates():
                     async with self:
                         if self._stop_run == run_id:  # Stop arrived through another worker
-                            active.end("stopped")
+                            active.reason = active.reason or "stopped"
                             raise asyncio.CancelledError
                         self._apply(changes)
                         metrics.UPDATES.inc()
