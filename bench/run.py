@@ -1,0 +1,410 @@
+"""Capacity benchmark: Recipe Studio vs. a naive Reflex app vs. a plain SSE passthrough, one core each.
+
+    .venv/bin/python -m bench.run --app-dir . --quick
+
+Copies the app (and ``bench/naive``) into a temporary directory and runs everything there, so the
+project's own ``.web`` is never touched. Processes and cores (2-core machine assumed):
+
+* core 0: the server under test only: ``reflex run --env prod --backend-only`` (designs a, b) or
+  ``uvicorn bench.sse_passthrough:app`` (design c), started under ``taskset -c 0``;
+* core 1: the fake upstream (``bench/upstream.py``) and the load generator (``bench/loadgen.py``);
+  both report their CPU so a saturated core 1 is visible in the results.
+
+For each design it measures memory per idle hydrated session (M sessions, RSS delta / M), then
+steps the number of concurrent generations N; a step *passes* when every tab got the whole recipe
+(nothing lost or reordered) and p99 added latency <= 150 ms. Capacity = largest N whose step and all
+smaller steps passed; stepping stops at the first failing step. Writes ``bench/results.json``,
+``bench/results.md`` and ``bench/latency_vs_concurrency.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent  # the directory holding bench/ (python -m bench.* runs from here)
+PY = sys.executable
+
+QUICK_STEPS = [10, 25, 50, 75, 100, 150, 200, 300]
+FULL_STEPS = [10, 25, 50, 75, 100, 125, 150, 200, 250, 300, 400, 500, 600]
+P99_TARGET_MS = 150.0
+
+TARGETS = {
+    "capacity": "≥ 300 on one core; ≥ 3× (c), ≥ 6× (b)",
+    "bytes": "≤ 3× recipe text",
+    "cpu": "≤ 0.05 s per recipe",
+    "ttft": "added TTFT p50 ≤ 20 ms",
+    "mem": "≤ 100 KB per idle session",
+}
+
+DESIGNS = {
+    "app": "(a) Recipe Studio as is",
+    "naive": "(b) naive Reflex: flush every chunk",
+    "sse": "(c) Starlette SSE passthrough",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not up after {timeout}s")
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+class Tree:
+    """CPU seconds and RSS of a process and its children (the server under test)."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak_rss = 0
+        self._sampling = False
+
+    def procs(self) -> list[psutil.Process]:
+        try:
+            return [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def cpu(self) -> float:
+        total = 0.0
+        for p in self.procs():
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+    def rss(self) -> int:
+        """RSS of the biggest process of the tree (the worker; the CLI parent is small and idle)."""
+        best = 0
+        for p in self.procs():
+            try:
+                best = max(best, p.memory_info().rss)
+            except psutil.Error:
+                pass
+        return best
+
+    def sample(self) -> None:
+        self._sampling = True
+
+        def loop() -> None:
+            while self._sampling:
+                self.peak_rss = max(self.peak_rss, self.rss())
+                time.sleep(0.25)
+
+        threading.Thread(target=loop, daemon=True).start()
+
+    def stop_sampling(self) -> None:
+        self._sampling = False
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
+        ".web", ".venv", ".git", "node_modules", "*.db", "__pycache__", ".pytest_cache", "test-artifacts", ".states"))
+
+
+def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_url: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream_url}/v1", "OPENAI_API_KEY": "bench"}
+    if design == "sse":
+        cmd = ["taskset", "-c", "0", PY, "-m", "uvicorn", "bench.sse_passthrough:app", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning", "--no-access-log"]
+        cwd = ROOT
+    else:
+        env.update({
+            "REFLEX_DB_URL": f"sqlite:///{work / (design + '.db')}",
+            "RATE_LIMIT_PER_BROWSER": "1000000/minute",
+            "RATE_LIMIT_PER_IP": "1000000/minute",
+            "MAX_CONCURRENT_STREAMS": "100000",
+            "TAB_GRACE_S": "86400",
+            # generous timeouts: an overloaded server should show up as latency, not as timeouts
+            "OPENAI_TIMEOUT_S": "900",
+            "STALL_TIMEOUT_S": "300",
+            "LOG_JSON": "1",
+        })
+        cmd = ["taskset", "-c", "0", PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
+               "--backend-port", str(port), "--backend-host", "127.0.0.1"]
+        cwd = app_dir if design == "app" else work / "naive"
+    out = log.open("w")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_http(f"http://127.0.0.1:{port}/ping", proc)
+    return proc
+
+
+def loadgen_cmd(mode: str, port: int, upstream_url: str, app_dir: Path, extra: list[str]) -> list[str]:
+    return ["taskset", "-c", "1", PY, "-m", "bench.loadgen", "--mode", mode, "--url", f"http://127.0.0.1:{port}",
+            "--upstream", upstream_url, "--app-dir", str(app_dir), *extra]
+
+
+def idle_memory(design: str, tree: Tree, port: int, upstream_url: str, app_dir: Path, sessions: int) -> dict[str, Any]:
+    time.sleep(1.0)
+    before = tree.rss()
+    cmd = loadgen_cmd("idle", port, upstream_url, app_dir,
+                      ["--mode-idle", design, "--n", str(sessions), "--hold", "6", "--connect-parallel", "50"])
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline() if proc.stdout else ""
+    info = json.loads(line) if line.strip().startswith("{") else {"ready": 0}
+    time.sleep(3.0)
+    after = tree.rss()
+    proc.wait()
+    ready = info.get("ready") or 0
+    return {"sessions": ready, "rss_before_mb": round(before / 2**20, 1), "rss_after_mb": round(after / 2**20, 1),
+            "kb_per_session": round((after - before) / 1024 / ready, 1) if ready else None,
+            "hydrate_bytes": info.get("hydrate_bytes_avg")}
+
+
+def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upstream_url: str, app_dir: Path,
+             work: Path) -> dict[str, Any]:
+    out = work / f"{design}-{n}.json"
+    up = psutil.Process(upstream_pid)
+    up0 = sum(up.cpu_times()[:2])
+    cpu0 = tree.cpu()
+    t0 = time.monotonic()
+    timeout = str(max(120, 60 + n))
+    subprocess.run(loadgen_cmd(design, port, upstream_url, app_dir, ["--n", str(n), "--out", str(out),
+                                                                     "--timeout", timeout]),
+                   cwd=ROOT, check=True)
+    wall = time.monotonic() - t0
+    cpu = tree.cpu() - cpu0
+    result = json.loads(out.read_text())
+    result["backend_cpu_s"] = round(cpu, 2)
+    result["backend_cpu_per_recipe_s"] = round(cpu / n, 4)
+    result["step_wall_s"] = round(wall, 1)
+    result["upstream_cpu_s"] = round(sum(up.cpu_times()[:2]) - up0, 2)
+    result["passed"] = bool(result["completed_ok"] == n and result["tokens_lost"] == 0
+                            and result["reordered_frames"] == 0 and result["unmatched_frames"] == 0
+                            and result["lat_p99_ms"] is not None and result["lat_p99_ms"] <= P99_TARGET_MS)
+    return result
+
+
+def fmt(v: Any, nd: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = ["| design | N | done/N | p50 ms | p99 ms | max ms | lost | TTFT+ p50 ms | bytes/recipe | × text | frames/recipe "
+             "| backend CPU s/recipe | loadgen CPU % | upstream CPU s | pass |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for design, d in results["designs"].items():
+        for s in d["steps"]:
+            lines.append(
+                f"| {design} | {s['n']} | {s['completed_ok']}/{s['n']} | {fmt(s['lat_p50_ms'])} | {fmt(s['lat_p99_ms'])} "
+                f"| {fmt(s['lat_max_ms'])} | {s['tokens_lost']} | {fmt(s['ttft_added_p50_ms'])} "
+                f"| {fmt(s['wire_bytes_per_recipe'], 0)} | {fmt(s['wire_ratio'], 2)} | {fmt(s['frames_per_recipe'], 0)} "
+                f"| {fmt(s['backend_cpu_per_recipe_s'], 4)} | {fmt(s['loadgen_cpu_pct'])} | {fmt(s['upstream_cpu_s'], 2)} "
+                f"| {'yes' if s['passed'] else 'NO'} |")
+    lines.append("")
+    caps = {k: d["capacity"] for k, d in results["designs"].items()}
+    lines.append("| figure | target | (a) app | (b) naive | (c) SSE |")
+    lines.append("|---|---|---|---|---|")
+
+    def cell(design: str, fn) -> str:
+        d = results["designs"].get(design)
+        if not d:
+            return "not run"
+        try:
+            return fn(d)
+        except (KeyError, TypeError, ZeroDivisionError, IndexError):
+            return "–"
+
+    def tested_max(d: dict[str, Any]) -> str:
+        top = max(s["n"] for s in d["steps"])
+        return f"{d['capacity']}" + (" (highest step tested)" if d["capacity"] == top else "")
+
+    def at_ref(d: dict[str, Any], key: str, nd: int) -> str:
+        ref = d["reference_step"]
+        s = next(s for s in d["steps"] if s["n"] == ref)
+        return f"{fmt(s[key], nd)} (N={ref})"
+
+    ratio = ""
+    if caps.get("app") is not None:
+        parts = []
+        for other in ("sse", "naive"):
+            if caps.get(other):
+                parts.append(f"{caps['app'] / caps[other]:.1f}× ({other})")
+            elif other in caps:
+                parts.append(f"∞ ({other} passed no step)")
+        ratio = "; ".join(parts)
+    lines.append(f"| capacity (p99 ≤ {P99_TARGET_MS:.0f} ms, 0 lost) | {TARGETS['capacity']} | "
+                 + " | ".join(cell(k, tested_max) for k in DESIGNS) + f" |")
+    lines.append(f"| capacity ratio (a)/x | ≥ 3× (c), ≥ 6× (b) | {ratio or '–'} | | |")
+    lines.append(f"| bytes on the wire / recipe text | {TARGETS['bytes']} | "
+                 + " | ".join(cell(k, lambda d: at_ref(d, 'wire_ratio', 2)) for k in DESIGNS) + " |")
+    lines.append(f"| backend CPU per recipe (s) | {TARGETS['cpu']} | "
+                 + " | ".join(cell(k, lambda d: at_ref(d, 'backend_cpu_per_recipe_s', 4)) for k in DESIGNS) + " |")
+    lines.append(f"| added TTFT p50 (ms) | {TARGETS['ttft']} | "
+                 + " | ".join(cell(k, lambda d: at_ref(d, 'ttft_added_p50_ms', 1)) for k in DESIGNS) + " |")
+    lines.append(f"| memory per idle session (KB) | {TARGETS['mem']} | "
+                 + " | ".join(cell(k, lambda d: fmt((d.get('idle') or {}).get('kb_per_session'))) for k in DESIGNS) + " |")
+    lines.append(f"| backend peak RSS (MB) | – | "
+                 + " | ".join(cell(k, lambda d: fmt(d.get('peak_rss_mb'))) for k in DESIGNS) + " |")
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for design, d in results["designs"].items():
+        steps = [s for s in d["steps"] if s["lat_p99_ms"] is not None]
+        ns = [s["n"] for s in steps]
+        ax.plot(ns, [s["lat_p99_ms"] for s in steps], marker="o", label=f"{DESIGNS[design]} p99")
+        ax.plot(ns, [s["lat_p50_ms"] for s in steps], marker=".", linestyle="--", alpha=0.6, label=f"{design} p50")
+    ax.axhline(P99_TARGET_MS, color="red", linewidth=0.8, linestyle=":", label="p99 target 150 ms")
+    ax.set_yscale("log")
+    ax.set_xlabel("concurrent generations (60 tok/s, ~700-token recipe each)")
+    ax.set_ylabel("added latency per token (ms, log)")
+    ax.set_title("Added latency vs concurrency, server pinned to one core")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
+    parser.add_argument("--quick", action="store_true", help=f"steps {QUICK_STEPS}, fewer idle sessions")
+    parser.add_argument("--steps", help="comma-separated N values (overrides --quick / full)")
+    parser.add_argument("--designs", default="app,naive,sse")
+    parser.add_argument("--idle-sessions", type=int, default=None)
+    parser.add_argument("--tps", type=float, default=60.0)
+    parser.add_argument("--ttft", type=float, default=0.25)
+    parser.add_argument("--tokens", type=int, default=700)
+    parser.add_argument("--out-dir", default=str(BENCH), help="where results.json/.md and the PNG go")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    args = parser.parse_args()
+
+    steps = [int(x) for x in args.steps.split(",")] if args.steps else (QUICK_STEPS if args.quick else FULL_STEPS)
+    idle_n = args.idle_sessions or (100 if args.quick else 300)
+    out_dir = Path(args.out_dir)
+    work = Path(tempfile.mkdtemp(prefix="recipe-bench-"))
+    app_dir = work / "app"
+    copy_tree(Path(args.app_dir).resolve(), app_dir)
+    copy_tree(BENCH / "naive", work / "naive")
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "cpu_model": _cpu_model(), "python": sys.version.split()[0],
+                    "pinning": "server under test on core 0; upstream + load generator on core 1"},
+        "settings": {"tps": args.tps, "ttft_s": args.ttft, "tokens": args.tokens, "steps": steps,
+                     "idle_sessions": idle_n, "p99_target_ms": P99_TARGET_MS},
+        "designs": {},
+    }
+    up_port = free_port()
+    upstream_url = f"http://127.0.0.1:{up_port}"
+    upstream = subprocess.Popen(["taskset", "-c", "1", PY, "-m", "bench.upstream", "--port", str(up_port), "--tps",
+                                 str(args.tps), "--ttft", str(args.ttft), "--tokens", str(args.tokens)],
+                                cwd=ROOT, stdout=(work / "upstream.log").open("w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        wait_http(f"{upstream_url}/bench/stats", upstream, 30)
+        for design in args.designs.split(","):
+            print(f"== {DESIGNS[design]}", flush=True)
+            port = free_port()
+            backend = start_backend(design, work, app_dir, port, upstream_url, work / f"{design}.log")
+            d: dict[str, Any] = {"steps": [], "capacity": 0}
+            try:
+                tree = Tree(backend.pid)
+                tree.sample()
+                if design != "sse":
+                    d["idle"] = idle_memory(design, tree, port, upstream_url, app_dir, idle_n)
+                    print(f"   idle: {d['idle']}", flush=True)
+                all_passed = True
+                for n in steps:
+                    step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work)
+                    d["steps"].append(step)
+                    print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} "
+                          f"max {step['lat_max_ms']} ms, lost {step['tokens_lost']}, TTFT+ {step['ttft_added_p50_ms']} ms, "
+                          f"{fmt(step['wire_ratio'], 2)}× text, {fmt(step['frames_per_recipe'], 0)} frames, "
+                          f"cpu {step['backend_cpu_per_recipe_s']} s/recipe, loadgen {step['loadgen_cpu_pct']}% "
+                          f"-> {'pass' if step['passed'] else 'FAIL'}", flush=True)
+                    if step["passed"] and all_passed:
+                        d["capacity"] = n
+                    else:
+                        all_passed = False
+                        break
+                tree.stop_sampling()
+                d["peak_rss_mb"] = round(tree.peak_rss / 2**20, 1)
+                passed = [s["n"] for s in d["steps"] if s["passed"]]
+                d["reference_step"] = max(passed) if passed else d["steps"][0]["n"]
+            finally:
+                stop(backend)
+            results["designs"][design] = d
+            time.sleep(1)
+    finally:
+        stop(upstream)
+        results["wall_s"] = round(time.monotonic() - started, 1)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "results.json").write_text(json.dumps(results, indent=1))
+        if results["designs"]:
+            table = report(results)
+            (out_dir / "results.md").write_text(table + "\n")
+            plot(results, out_dir / "latency_vs_concurrency.png")
+            print(table)
+        print(f"wall time {results['wall_s']} s; work dir {work}" + ("" if args.keep else " (removed)"))
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+if __name__ == "__main__":
+    main()
