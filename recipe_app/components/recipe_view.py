@@ -159,13 +159,13 @@ class RecipeViewVars(rx.State, mixin=True):
     def _show_card(self, card: dict[str, Any]) -> None:
         """Show a card (see recipe_app.llm.card.card_fields)."""
         for key, value in card.items():
-            name = _CARD_TO_VAR.get(key, key)
+            name = CARD_TO_VAR.get(key, key)
             if name in _VIEW_VARS and getattr(self, name) != value:
                 setattr(self, name, value)
 
 
 # Card keys whose var has another name (pages own a `cuisine` filter, for one).
-_CARD_TO_VAR = {"cuisine": "cuisine_label", "ingredients": "ingredient_lines"}
+CARD_TO_VAR = {"cuisine": "cuisine_label", "ingredients": "ingredient_lines"}
 _VIEW_VARS = frozenset(
     ("title", "description", "serves", "prep_time", "cook_time", "total_time", "cuisine_label")
     + ("ingredient_lines", "steps", "tips", "nutrition")

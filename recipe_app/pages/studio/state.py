@@ -17,6 +17,7 @@ import reflex as rx
 from pydantic import ValidationError
 
 from recipe_app import metrics, presence
+from recipe_app.components.recipe_view import CARD_TO_VAR, RecipeViewVars
 from recipe_app.db import generations, recipes
 from recipe_app.kitchen.allergens import allergen_matches
 from recipe_app.llm.card import EMPTY_CARD, card_changes, recipe_markdown
@@ -48,7 +49,7 @@ MAX_CONTINUE_CHARS = 12_000
 _LIST_LIMITS = {"ingredients": MAX_INGREDIENTS, "allergies": MAX_ALLERGIES, "equipment": MAX_EQUIPMENT}
 
 
-class StudioState(rx.State):
+class StudioState(RecipeViewVars, rx.State):
     """The form and the recipe card of one browser tab."""
 
     # The form.
@@ -77,21 +78,11 @@ class StudioState(rx.State):
     change_request: str = ""
     is_demo: bool = get_settings().demo_mode
 
-    # The card: exactly the fields of recipe_app.llm.card.EMPTY_CARD.
-    title: str = ""
-    description: str = ""
-    serves: int = 0
-    prep_time: str = ""
-    cook_time: str = ""
-    total_time: str = ""
-    cuisine_label: str = ""
-    ingredient_lines: list[dict[str, str]] = []
+    # The card: the display vars of RecipeViewVars plus what only a streaming card has
+    # (together exactly the fields of recipe_app.llm.card.EMPTY_CARD).
     ingredient_live: str = ""
-    steps: list[str] = []
     step_live: str = ""
-    tips: list[str] = []
     tip_live: str = ""
-    nutrition: list[dict[str, str]] = []
     section: str = ""
 
     _last_request: str = ""
@@ -307,12 +298,12 @@ class StudioState(rx.State):
         return [rx.set_clipboard(markdown), rx.toast.success("Recipe copied as Markdown")]
 
     def _card(self) -> dict[str, Any]:
-        return {key: getattr(self, _VAR.get(key, key)) for key in EMPTY_CARD}
+        return {key: getattr(self, CARD_TO_VAR.get(key, key)) for key in EMPTY_CARD}
 
     def _apply(self, changes: dict[str, Any]) -> None:
         """Set card fields (and flags); only values that differ, since every assignment is sent."""
         for key, value in changes.items():
-            name = _VAR.get(key, key)
+            name = CARD_TO_VAR.get(key, key)
             if getattr(self, name) != value:
                 setattr(self, name, value)
 
@@ -441,9 +432,6 @@ class _Active:
         if not watchdog.cancelled() and watchdog.exception() is None:
             self.end("tab_closed")
 
-
-# Card fields whose state var has another name (the form owns `cuisine`).
-_VAR = {"cuisine": "cuisine_label", "ingredients": "ingredient_lines"}
 
 
 def _field_message(field: str, err: Any) -> str:
