@@ -9,6 +9,7 @@ the live text, not everything already on screen.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import jiter
@@ -81,15 +82,24 @@ def _finished_keys(obj: dict[str, Any], final: bool) -> set[str]:
 def ingredient_line(item: dict[str, Any]) -> dict[str, str]:
     """Display parts of one ingredient: quantity with unit, the item, its note."""
     quantity = item.get("quantity")
-    amount = format_quantity(quantity) if isinstance(quantity, (int, float)) else ""
-    unit = unit_label(str(item.get("unit") or ""), quantity if isinstance(quantity, (int, float)) else None)
+    return dict(
+        _ingredient_parts(
+            quantity if isinstance(quantity, (int, float)) else None,
+            str(item.get("unit") or ""),
+            str(item.get("item") or ""),
+            str(item.get("note") or ""),
+        )
+    )
+
+
+@lru_cache(maxsize=8192)
+def _ingredient_parts(quantity: float | None, unit: str, item: str, note: str) -> tuple[tuple[str, str], ...]:
+    # Cached: every flush re-derives the finished lines, and formatting units is the costly part.
+    amount = format_quantity(quantity) if quantity is not None else ""
+    unit = unit_label(unit, quantity)
     if unit in _COUNT_WORDS and amount:
         unit = ""  # "1 onion", not "1 piece onion"
-    return {
-        "amount": " ".join(part for part in (amount, unit) if part),
-        "item": str(item.get("item") or ""),
-        "note": str(item.get("note") or ""),
-    }
+    return (("amount", " ".join(part for part in (amount, unit) if part)), ("item", item), ("note", note))
 
 
 def _live_ingredient(item: Any) -> str:
