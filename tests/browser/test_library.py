@@ -91,6 +91,11 @@ def test_delete_asks_first_and_undo_brings_it_back(studio: Studio, fake: FakeOpe
     generate_and_save(studio, fake)
     page = studio.page
     page.locator("#open-saved").click()
+    page.emulate_media(media="print")  # the print view: the recipe, without the page's controls
+    expect(page.locator("#recipe-title")).to_be_visible()
+    expect(page.locator("#delete")).to_be_hidden()
+    expect(page.locator("#nav-recipes")).to_be_hidden()
+    page.emulate_media(media="screen")
     page.locator("#delete").click()
     page.locator("#confirm-delete").click()
     expect(page.locator("#deleted-banner")).to_be_visible()
