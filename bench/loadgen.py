@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
-import websockets
 from websockets.asyncio.client import connect as ws_connect
 
 ROOT_STATE = "reflex___state____state"

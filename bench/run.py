@@ -272,7 +272,7 @@ def report(results: dict[str, Any]) -> str:
                 parts.append(f"∞ ({other} passed no step)")
         ratio = "; ".join(parts)
     lines.append(f"| capacity (p99 ≤ {P99_TARGET_MS:.0f} ms, 0 lost) | {TARGETS['capacity']} | "
-                 + " | ".join(cell(k, tested_max) for k in DESIGNS) + f" |")
+                 + " | ".join(cell(k, tested_max) for k in DESIGNS) + " |")
     lines.append(f"| capacity ratio (a)/x | ≥ 3× (c), ≥ 6× (b) | {ratio or '–'} | | |")
     lines.append(f"| bytes on the wire / recipe text | {TARGETS['bytes']} | "
                  + " | ".join(cell(k, lambda d: at_ref(d, 'wire_ratio', 2)) for k in DESIGNS) + " |")
@@ -282,7 +282,7 @@ def report(results: dict[str, Any]) -> str:
                  + " | ".join(cell(k, lambda d: at_ref(d, 'ttft_added_p50_ms', 1)) for k in DESIGNS) + " |")
     lines.append(f"| memory per idle session (KB) | {TARGETS['mem']} | "
                  + " | ".join(cell(k, lambda d: fmt((d.get('idle') or {}).get('kb_per_session'))) for k in DESIGNS) + " |")
-    lines.append(f"| backend peak RSS (MB) | – | "
+    lines.append("| backend peak RSS (MB) | – | "
                  + " | ".join(cell(k, lambda d: fmt(d.get('peak_rss_mb'))) for k in DESIGNS) + " |")
     return "\n".join(lines)
 
