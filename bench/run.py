@@ -146,7 +146,8 @@ def copy_tree(src: Path, dst: Path) -> None:
         ".web", ".venv", ".git", "node_modules", "*.db", "__pycache__", ".pytest_cache", "test-artifacts", ".states"))
 
 
-def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_url: str, log: Path) -> subprocess.Popen:
+def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_url: str, log: Path,
+                  extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream_url}/v1", "OPENAI_API_KEY": "bench"}
     if design == "sse":
         cmd = ["taskset", "-c", "0", PY, "-m", "uvicorn", "bench.sse_passthrough:app", "--host", "127.0.0.1",
@@ -164,6 +165,7 @@ def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_ur
             "STALL_TIMEOUT_S": "300",
             "LOG_JSON": "1",
         })
+        env.update(extra_env or {})
         cmd = ["taskset", "-c", "0", PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
                "--backend-port", str(port), "--backend-host", "127.0.0.1"]
         cwd = app_dir if design == "app" else work / "naive"
@@ -195,9 +197,23 @@ def idle_memory(design: str, tree: Tree, port: int, upstream_url: str, app_dir: 
             "hydrate_bytes": info.get("hydrate_bytes_avg")}
 
 
+def start_profiler(tree: Tree, path: Path) -> subprocess.Popen | None:
+    """py-spy (collapsed stacks, idle frames dropped) on the server's process tree."""
+    spy = shutil.which("py-spy") or str(Path(PY).with_name("py-spy"))
+    procs = tree.procs()
+    if not Path(spy).exists() or not procs:
+        print("   (py-spy not found: no profile)", flush=True)
+        return None
+    return subprocess.Popen(["taskset", "-c", "1", spy, "record", "--pid", str(tree.root.pid), "--subprocesses",
+                             "--format", "raw",
+                             "--rate", "100", "--output", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=path.with_suffix(".log").open("w"))
+
+
 def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upstream_url: str, app_dir: Path,
-             work: Path) -> dict[str, Any]:
+             work: Path, profile_dir: Path | None = None) -> dict[str, Any]:
     out = work / f"{design}-{n}.json"
+    spy = start_profiler(tree, profile_dir / f"{design}-{n}.txt") if profile_dir else None
     up = psutil.Process(upstream_pid)
     up0 = sum(up.cpu_times()[:2])
     cpu0 = tree.cpu()
@@ -208,6 +224,9 @@ def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upst
                    cwd=ROOT, check=True)
     wall = time.monotonic() - t0
     cpu = tree.cpu() - cpu0
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
     result = json.loads(out.read_text())
     result["backend_cpu_s"] = round(cpu, 2)
     result["backend_cpu_per_recipe_s"] = round(cpu / n, 4)
@@ -322,11 +341,17 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=700)
     parser.add_argument("--out-dir", default=str(BENCH), help="where results.json/.md and the PNG go")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment for the Reflex servers (try a setting without editing the app)")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="record py-spy collapsed stacks of the server per step into DIR (bench/profile.py reads them)")
     args = parser.parse_args()
 
     steps = [int(x) for x in args.steps.split(",")] if args.steps else (QUICK_STEPS if args.quick else FULL_STEPS)
     idle_n = args.idle_sessions or (100 if args.quick else 300)
     out_dir = Path(args.out_dir)
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="recipe-bench-"))
     app_dir = work / "app"
     copy_tree(Path(args.app_dir).resolve(), app_dir)
@@ -351,7 +376,8 @@ def main() -> None:
         for design in args.designs.split(","):
             print(f"== {DESIGNS[design]}", flush=True)
             port = free_port()
-            backend = start_backend(design, work, app_dir, port, upstream_url, work / f"{design}.log")
+            backend = start_backend(design, work, app_dir, port, upstream_url, work / f"{design}.log",
+                                    dict(kv.split("=", 1) for kv in args.env))
             d: dict[str, Any] = {"steps": [], "capacity": 0}
             try:
                 tree = Tree(backend.pid)
@@ -361,7 +387,8 @@ def main() -> None:
                     print(f"   idle: {d['idle']}", flush=True)
                 all_passed = True
                 for n in steps:
-                    step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work)
+                    step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work,
+                                    Path(args.profile) if args.profile else None)
                     d["steps"].append(step)
                     print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} "
                           f"max {step['lat_max_ms']} ms, lost {step['tokens_lost']}, TTFT+ {step['ttft_added_p50_ms']} ms, "

@@ -23,3 +23,14 @@ def per_loop(kind: str, settings: Settings, factory: Callable[[Settings], T]) ->
     if cached is None or cached[0] is not settings:
         cached = objects[(kind, id(settings))] = (settings, factory(settings))
     return cached[1]
+
+
+async def close_all() -> None:
+    """Close the objects built for the running loop (HTTP pools, Redis clients) and forget them."""
+    objects = _objects.pop(asyncio.get_running_loop(), {})
+    for _settings, obj in objects.values():
+        close = getattr(obj, "aclose", None) or getattr(obj, "close", None)
+        if close is not None:
+            result = close()
+            if asyncio.iscoroutine(result):
+                await result

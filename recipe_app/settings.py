@@ -7,6 +7,7 @@ copies it into state, the database or the compiled frontend.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     retry_after_cap_s: float = Field(default=20.0, ge=0, description="Longest Retry-After wait honoured.")
     retry_backoff_s: float = Field(default=0.5, ge=0, description="First backoff; doubles per retry, plus jitter.")
     stall_timeout_s: float = Field(default=30.0, gt=0, description="No bytes for this long ends a stream.")
+    upstream_http: Literal["aiohttp", "httpx"] = Field(
+        default="aiohttp", description="HTTP client under the openai SDK for the provider (aiohttp: less CPU per chunk)."
+    )
     stream_flush_ms: int = Field(default=50, ge=0, le=2000, description="At most one card update per interval.")
     demo_tokens_per_s: float = Field(default=65.0, gt=0)
     redis_url: str | None = Field(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from email.utils import parsedate_to_datetime
 
+import aiohttp
 import httpx
 import openai
 
@@ -106,12 +107,24 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
             return None
 
 
+def _refused(exc: BaseException) -> bool:
+    """A connection that was refused or never made (the SDK's aiohttp transport reports it as a timeout)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, (ConnectionRefusedError, aiohttp.ClientConnectorError)):
+            return not isinstance(seen, aiohttp.ServerTimeoutError)
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def from_openai(exc: Exception) -> GenerationError:
     """Map an openai SDK / transport exception to the matching generation error."""
     if isinstance(exc, GenerationError):
         return exc
     detail = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError) and not _refused(exc):
         return UpstreamUnavailable("The AI service did not answer in time. Please try again.", detail=detail)
     if isinstance(exc, openai.APIConnectionError):
         return UpstreamUnavailable(detail=detail)

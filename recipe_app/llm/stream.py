@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import httpx2  # the openai SDK's own httpx fork: its aiohttp transport raises these
 import openai
 from openai import AsyncOpenAI
 
@@ -132,11 +133,11 @@ async def stream_recipe_text(
             raise from_openai(exc) from exc
         except GenerationError:
             raise
-        except (httpx.TimeoutException, openai.APITimeoutError) as exc:
+        except (httpx.TimeoutException, httpx2.TimeoutException, openai.APITimeoutError) as exc:
             if not opened:
                 raise from_openai(exc) from exc
             raise Interrupted("The AI stopped responding.", detail=type(exc).__name__) from exc
-        except (httpx.TransportError, openai.APIConnectionError) as exc:
+        except (httpx.TransportError, httpx2.TransportError, openai.APIConnectionError) as exc:
             if not opened:
                 raise from_openai(exc) from exc
             raise Interrupted("The connection to the AI service dropped.", detail=type(exc).__name__) from exc

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from recipe_app.llm import errors
-from recipe_app.llm.client import build_client
+from recipe_app.llm.client import get_client
 from recipe_app.llm.prompts import CONTINUE_PROMPT, RecipeRequest
 from recipe_app.llm.run import RecipeRun
 from recipe_app.settings import Settings
@@ -34,7 +34,7 @@ class Outcome:
 
 
 async def generate(settings: Settings, prefix: str = "") -> Outcome:
-    outcome = Outcome(RecipeRun(build_client(settings), settings, REQUEST, prefix=prefix))
+    outcome = Outcome(RecipeRun(get_client(settings), settings, REQUEST, prefix=prefix))
 
     async def notice(message: str) -> None:
         outcome.notices.append(message)

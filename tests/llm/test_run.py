@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from recipe_app.llm.client import build_client
+from recipe_app.llm.client import get_client
 from recipe_app.llm.errors import Truncated, UnreadableRecipe
 from recipe_app.llm.prompts import RecipeRequest
 from recipe_app.llm.run import RecipeRun
@@ -18,7 +18,7 @@ REQUEST = RecipeRequest(ingredients=["chickpeas", "spinach"], servings=4)
 
 
 async def run_to_end(settings: Settings) -> tuple[RecipeRun, list[dict]]:
-    run = RecipeRun(build_client(settings), settings, REQUEST)
+    run = RecipeRun(get_client(settings), settings, REQUEST)
     updates = [changes async for changes in run.updates()]
     return run, updates
 
@@ -44,7 +44,7 @@ async def test_a_paced_stream_becomes_few_updates_and_a_valid_recipe(fake: FakeO
 
 async def test_the_first_update_comes_before_the_stream_ends(fake: FakeOpenAI, settings: Settings) -> None:
     fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=200))
-    run = RecipeRun(build_client(settings), settings, REQUEST)
+    run = RecipeRun(get_client(settings), settings, REQUEST)
     updates = run.updates()
     await updates.__anext__()
     assert not fake.requests[0].completed
