@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.profile DIR/app-25.txt [--top 25]
 
-Prints (1) the share of samples per stage of the streaming path, attributed to the *innermost*
-matching stage of each stack, so every sample counts once, and (2) the functions with the most
-self time. Idle samples (py-spy drops idle threads) are not in the file.
+Prints (1) the share of busy samples per stage of the streaming path (each sample counts once, for
+the first stage in STAGES that appears in its stack) and (2) the functions with the most self time.
+Samples of threads that only wait (thread-pool workers, the CLI parent) are left out.
 """
 
 from __future__ import annotations
@@ -14,21 +14,24 @@ import collections
 import re
 from pathlib import Path
 
-# (stage, regex on one frame "function (file:line)"); the innermost frame that matches decides.
+# (stage, regex on one frame "function (file:line)"), in priority order: a sample belongs to the
+# first stage that matches any frame of its stack (so the reader's httpx frames count as "upstream").
 STAGES: list[tuple[str, str]] = [
-    ("upstream: SSE lines + JSON per chunk", r"recipe_app/llm/stream\.py"),
-    ("upstream: httpx/httpcore/h11/anyio reading", r"/(httpx|httpcore|h11|anyio|sniffio)/"),
-    ("upstream: openai SDK", r"/openai/"),
-    ("card: partial JSON + fields", r"recipe_app/llm/(card|batching)\.py|recipe_app/pages/studio/card_view\.py"),
-    ("db writes (threads)", r"/(sqlalchemy|sqlmodel|sqlite3)/|recipe_app/db/"),
-    ("reflex: delta + serialise", r"reflex/istate/|reflex/state\.py|get_delta|_dirty|/json/|format\.py|serializers"),
-    ("reflex: emit (socket.io/engine.io)", r"/(socketio|engineio)/|emit_update|reflex/app\.py"),
-    ("reflex: state lock / manager", r"state_manager|istate/manager|modify_state|_lock"),
-    ("asgi server / websocket", r"/(granian|uvicorn|websockets|starlette)/"),
-    ("app: studio state", r"recipe_app/pages/studio/"),
-    ("app: other", r"recipe_app/"),
-    ("asyncio event loop", r"asyncio/"),
+    ("upstream read (SDK, HTTP client, SSE lines)", r"recipe_app/llm/stream\.py|/(openai|httpx|httpx2|httpcore|h11|aiohttp)/"),
+    ("card: partial JSON + fields, batching", r"recipe_app/llm/(card|batching)\.py"),
+    ("db writes", r"/(sqlalchemy|sqlmodel|sqlite3|alembic)/|recipe_app/db/"),
+    ("reflex: state lock, delta, serialise", r"reflex/istate/|reflex/state\.py|reflex_base/utils/(format|serializers)"),
+    ("reflex: emit (socket.io/engine.io)", r"/(socketio|engineio)/|emit_update"),
+    ("app: studio state, presence, metrics", r"recipe_app/"),
+    ("reflex: event processing", r"reflex_base/event/|reflex/app\.py"),
+    ("asgi server / websocket", r"/(uvicorn|websockets|starlette)/|granian/(?!server/mp\.py)"),
+    # every worker stack starts in reflex's CLI and Granian's worker; time spent in those frames
+    # themselves is the event loop's own C code (uvloop) and socket I/O
+    ("event loop, socket I/O", r"asyncio/|uvloop|_spawn_asgi_lifespan_worker"),
 ]
+# Leaf frames of threads waiting, not working (py-spy's idle detection misses some of them).
+IDLE = re.compile(r"^_worker \(concurrent/futures/thread\.py:81\)|^Condition\.wait|^EpollSelector\.select|^Event\.wait"
+                  r"|^Popen\.poll|^_wait_for_tstate_lock|^process \d+:")
 
 
 def main() -> None:
@@ -40,23 +43,21 @@ def main() -> None:
     for path in args.files:
         stages: collections.Counter[str] = collections.Counter()
         selfs: collections.Counter[str] = collections.Counter()
-        total = 0
+        total = idle = 0
         for line in path.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
             if not stack or not count.isdigit():
                 continue
             n = int(count)
-            total += n
             frames = stack.split(";")
+            if IDLE.search(frames[-1]):
+                idle += n
+                continue
+            total += n
             selfs[frames[-1]] += n
-            for frame in reversed(frames):
-                hit = next((name for name, rx in compiled if rx.search(frame)), None)
-                if hit:
-                    stages[hit] += n
-                    break
-            else:
-                stages["other"] += n
-        print(f"== {path.name}: {total} samples")
+            hit = next((name for name, rx in compiled if any(rx.search(f) for f in frames)), "other")
+            stages[hit] += n
+        print(f"== {path.name}: {total} busy samples ({idle} idle-thread samples left out)")
         for name, n in stages.most_common():
             print(f"  {100 * n / total:5.1f}%  {name}")
         print("  -- self time")

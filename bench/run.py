@@ -54,6 +54,7 @@ TARGETS = {
 
 DESIGNS = {
     "app": "(a) Recipe Studio as is",
+    "app-httpx": "(a') Recipe Studio with UPSTREAM_HTTP=httpx (the reader before the aiohttp switch)",
     "naive": "(b) naive Reflex: flush every chunk",
     "sse": "(c) Starlette SSE passthrough",
 }
@@ -165,10 +166,12 @@ def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_ur
             "STALL_TIMEOUT_S": "300",
             "LOG_JSON": "1",
         })
+        if design == "app-httpx":
+            env["UPSTREAM_HTTP"] = "httpx"
         env.update(extra_env or {})
         cmd = ["taskset", "-c", "0", PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
                "--backend-port", str(port), "--backend-host", "127.0.0.1"]
-        cwd = app_dir if design == "app" else work / "naive"
+        cwd = app_dir if design.startswith("app") else work / "naive"
     out = log.open("w")
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://127.0.0.1:{port}/ping", proc)
@@ -184,7 +187,7 @@ def idle_memory(design: str, tree: Tree, port: int, upstream_url: str, app_dir: 
     time.sleep(1.0)
     before = tree.rss()
     cmd = loadgen_cmd("idle", port, upstream_url, app_dir,
-                      ["--mode-idle", design, "--n", str(sessions), "--hold", "6", "--connect-parallel", "50"])
+                      ["--mode-idle", loadgen_mode(design), "--n", str(sessions), "--hold", "6", "--connect-parallel", "50"])
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline() if proc.stdout else ""
     info = json.loads(line) if line.strip().startswith("{") else {"ready": 0}
@@ -210,6 +213,11 @@ def start_profiler(tree: Tree, path: Path) -> subprocess.Popen | None:
                             stdout=subprocess.DEVNULL, stderr=path.with_suffix(".log").open("w"))
 
 
+def loadgen_mode(design: str) -> str:
+    """The load generator's protocol for a design (variants of the app speak the app's)."""
+    return "app" if design.startswith("app") else design
+
+
 def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upstream_url: str, app_dir: Path,
              work: Path, profile_dir: Path | None = None) -> dict[str, Any]:
     out = work / f"{design}-{n}.json"
@@ -219,7 +227,7 @@ def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upst
     cpu0 = tree.cpu()
     t0 = time.monotonic()
     timeout = str(max(120, 60 + n))
-    subprocess.run(loadgen_cmd(design, port, upstream_url, app_dir, ["--n", str(n), "--out", str(out),
+    subprocess.run(loadgen_cmd(loadgen_mode(design), port, upstream_url, app_dir, ["--n", str(n), "--out", str(out),
                                                                      "--timeout", timeout]),
                    cwd=ROOT, check=True)
     wall = time.monotonic() - t0
@@ -260,8 +268,9 @@ def report(results: dict[str, Any]) -> str:
                 f"| {'yes' if s['passed'] else 'NO'} |")
     lines.append("")
     caps = {k: d["capacity"] for k, d in results["designs"].items()}
-    lines.append("| figure | target | (a) app | (b) naive | (c) SSE |")
-    lines.append("|---|---|---|---|---|")
+    shown = [k for k in DESIGNS if k in results["designs"] or k in ("app", "naive", "sse")]
+    lines.append("| figure | target | " + " | ".join(DESIGNS[k].split(" ")[0] + " " + k for k in shown) + " |")
+    lines.append("|---|---|" + "---|" * len(shown))
 
     def cell(design: str, fn) -> str:
         d = results["designs"].get(design)
@@ -291,18 +300,18 @@ def report(results: dict[str, Any]) -> str:
                 parts.append(f"∞ ({other} passed no step)")
         ratio = "; ".join(parts)
     lines.append(f"| capacity (p99 ≤ {P99_TARGET_MS:.0f} ms, 0 lost) | {TARGETS['capacity']} | "
-                 + " | ".join(cell(k, tested_max) for k in DESIGNS) + " |")
-    lines.append(f"| capacity ratio (a)/x | ≥ 3× (c), ≥ 6× (b) | {ratio or '–'} | | |")
+                 + " | ".join(cell(k, tested_max) for k in shown) + " |")
+    lines.append(f"| capacity ratio (a)/x | ≥ 3× (c), ≥ 6× (b) | {ratio or '–'} |" + " |" * (len(shown) - 1))
     lines.append(f"| bytes on the wire / recipe text | {TARGETS['bytes']} | "
-                 + " | ".join(cell(k, lambda d: at_ref(d, 'wire_ratio', 2)) for k in DESIGNS) + " |")
+                 + " | ".join(cell(k, lambda d: at_ref(d, 'wire_ratio', 2)) for k in shown) + " |")
     lines.append(f"| backend CPU per recipe (s) | {TARGETS['cpu']} | "
-                 + " | ".join(cell(k, lambda d: at_ref(d, 'backend_cpu_per_recipe_s', 4)) for k in DESIGNS) + " |")
+                 + " | ".join(cell(k, lambda d: at_ref(d, 'backend_cpu_per_recipe_s', 4)) for k in shown) + " |")
     lines.append(f"| added TTFT p50 (ms) | {TARGETS['ttft']} | "
-                 + " | ".join(cell(k, lambda d: at_ref(d, 'ttft_added_p50_ms', 1)) for k in DESIGNS) + " |")
+                 + " | ".join(cell(k, lambda d: at_ref(d, 'ttft_added_p50_ms', 1)) for k in shown) + " |")
     lines.append(f"| memory per idle session (KB) | {TARGETS['mem']} | "
-                 + " | ".join(cell(k, lambda d: fmt((d.get('idle') or {}).get('kb_per_session'))) for k in DESIGNS) + " |")
+                 + " | ".join(cell(k, lambda d: fmt((d.get('idle') or {}).get('kb_per_session'))) for k in shown) + " |")
     lines.append("| backend peak RSS (MB) | – | "
-                 + " | ".join(cell(k, lambda d: fmt(d.get('peak_rss_mb'))) for k in DESIGNS) + " |")
+                 + " | ".join(cell(k, lambda d: fmt(d.get('peak_rss_mb'))) for k in shown) + " |")
     return "\n".join(lines)
 
 
@@ -334,7 +343,7 @@ def main() -> None:
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
     parser.add_argument("--quick", action="store_true", help=f"steps {QUICK_STEPS}, fewer idle sessions")
     parser.add_argument("--steps", help="comma-separated N values (overrides --quick / full)")
-    parser.add_argument("--designs", default="app,naive,sse")
+    parser.add_argument("--designs", default="app,app-httpx,naive,sse")
     parser.add_argument("--idle-sessions", type=int, default=None)
     parser.add_argument("--tps", type=float, default=60.0)
     parser.add_argument("--ttft", type=float, default=0.25)

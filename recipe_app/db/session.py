@@ -7,13 +7,14 @@ import logging
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import Session, SQLModel, create_engine
 
 from recipe_app.db import models  # noqa: F401 - registers the tables
@@ -31,11 +32,24 @@ _BASELINE_REVISION = "f7a34324e774"
 _MIGRATION_LOCK_KEY = 0x5EC1BE5
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL: readers never wait for the writer; synchronous=NORMAL: a commit no longer waits for the
+    # disk (WAL stays consistent; a power cut can lose the last commits, never corrupt). The running
+    # text of every stream is saved every few seconds, so commits are frequent.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 @lru_cache(maxsize=4)
 def engine_for(url: str) -> Engine:
-    """One engine per database URL; SQLite gets a busy timeout for concurrent writers."""
-    connect_args = {"timeout": 15, "check_same_thread": False} if url.startswith("sqlite") else {}
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    """One engine per database URL; SQLite gets a busy timeout for concurrent writers, WAL and NORMAL sync."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def get_engine() -> Engine:
