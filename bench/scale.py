@@ -1,0 +1,149 @@
+"""Scale past one process: capacity of 1 vs 2 Reflex workers sharing state through a real Redis.
+
+    .venv/bin/python -m bench.scale [--steps 10,12,14,...] [--share 0.5]
+
+Recipe Studio runs as the operator would self-host it: ``reflex run --env prod --backend-only``
+with ``REFLEX_REDIS_URL`` (state, locks and the rate limiter in Redis) and ``GRANIAN_WORKERS`` = 1,
+then 2. The load generator, the fake upstream and redis-server get their own core.
+
+CPU per worker is held equal across the two runs, so the ratio is the scaling of the design
+(Redis round trips, connections spread over workers), not of the machine:
+
+* machine with >= 4 cores (``--mode cores``): worker i pinned to core i (taskset), load on the rest;
+* a 2-core machine (``--mode share``, default when there are fewer than 4 cores): every server
+  process is pinned to core 0 and its process tree is put into a cgroup (v1 ``cpu`` controller)
+  whose CFS quota is ``workers × share`` of a core over a 10 ms period: one worker gets half a core,
+  two workers get half a core each. Needs root (or a writable ``/sys/fs/cgroup/cpu``).
+
+Capacity is found as in ``bench.run`` (largest N with every recipe whole, nothing lost, p99 added
+latency <= 150 ms; stepping stops at the first failure), and also as the N where p99 crosses 150 ms,
+interpolated between the last passing and the first failing step. Prints the figures and writes
+``scale_results.json`` into ``--out-dir`` (default ``bench/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.run import BENCH, P99_TARGET_MS, PY, ROOT, Tree, copy_tree, free_port, run_step, stop, wait_http
+
+CGROUP = Path("/sys/fs/cgroup/cpu")
+PERIOD_US = 10_000
+
+
+def _cgroup(name: str, cores: float) -> Path:
+    group = CGROUP / name
+    group.mkdir(exist_ok=True)
+    (group / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+    (group / "cpu.cfs_quota_us").write_text(str(int(PERIOD_US * cores)))
+    return group
+
+
+def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str, redis_url: str,
+               mode: str, share: float) -> tuple[subprocess.Popen, Path | None]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream}/v1", "OPENAI_API_KEY": "bench",
+           "REFLEX_DB_URL": f"sqlite:///{work / f'scale{workers}.db'}", "REFLEX_REDIS_URL": redis_url,
+           "GRANIAN_WORKERS": str(workers), "RATE_LIMIT_PER_BROWSER": "1000000/minute",
+           "RATE_LIMIT_PER_IP": "1000000/minute", "MAX_CONCURRENT_STREAMS": "100000", "TAB_GRACE_S": "86400",
+           "OPENAI_TIMEOUT_S": "900", "STALL_TIMEOUT_S": "300", "LOG_JSON": "1"}
+    reflex = [PY, "-m", "reflex", "run", "--env", "prod", "--backend-only", "--backend-port", str(port),
+              "--backend-host", "127.0.0.1"]
+    group = None
+    if mode == "cores":
+        cmd = ["taskset", "-c", ",".join(str(i) for i in range(workers)), *reflex]
+    else:
+        group = _cgroup(f"recipe-bench-{os.getpid()}-{workers}", workers * share)
+        # the shell joins the cgroup, then becomes the server: every worker it forks stays inside
+        cmd = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec taskset -c 0 "$@"', "sh", *reflex]
+    log = (work / f"scale{workers}.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_http(f"http://127.0.0.1:{port}/ping", proc)
+    return proc, group
+
+
+def crossing(rows: list[dict[str, Any]]) -> float | None:
+    """N where p99 crosses the target, interpolated between the last passing and the first failing step."""
+    passed = [r for r in rows if r["passed"]]
+    failed = [r for r in rows if not r["passed"]]
+    if not passed or not failed or failed[0]["completed_ok"] != failed[0]["n"] or failed[0]["tokens_lost"]:
+        return None
+    a, b = passed[-1], failed[0]
+    if b["lat_p99_ms"] <= a["lat_p99_ms"]:
+        return float(a["n"])
+    return round(a["n"] + (b["n"] - a["n"]) * (P99_TARGET_MS - a["lat_p99_ms"]) / (b["lat_p99_ms"] - a["lat_p99_ms"]), 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--app-dir", default=".")
+    ap.add_argument("--steps", default="10,12,14,16,18,20,22,24,26,28,30,32,34,36,40,44,48,52,56,60")
+    ap.add_argument("--mode", choices=["share", "cores"], default="cores" if (os.cpu_count() or 1) >= 4 else "share")
+    ap.add_argument("--share", type=float, default=0.5, help="share mode: cores per worker")
+    ap.add_argument("--tps", type=float, default=60.0)
+    ap.add_argument("--tokens", type=int, default=700)
+    ap.add_argument("--out-dir", default=str(BENCH))
+    args = ap.parse_args()
+    steps = [int(x) for x in args.steps.split(",")]
+    load_cpus = "2-" + str((os.cpu_count() or 3) - 1) if args.mode == "cores" else "1"
+    work = Path(tempfile.mkdtemp(prefix="recipe-scale-"))
+    app_dir = work / "app"
+    copy_tree(Path(args.app_dir).resolve(), app_dir)
+    redis_port, up_port = free_port(), free_port()
+    redis = subprocess.Popen(["taskset", "-c", load_cpus, shutil.which("redis-server") or "redis-server",
+                              "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    upstream = f"http://127.0.0.1:{up_port}"
+    up = subprocess.Popen(["taskset", "-c", load_cpus, PY, "-m", "bench.upstream", "--port", str(up_port),
+                           "--tps", str(args.tps), "--tokens", str(args.tokens)], cwd=ROOT,
+                          stdout=(work / "upstream.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    results: dict[str, Any] = {"mode": args.mode, "share": args.share if args.mode == "share" else 1.0,
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S"), "workers": {}}
+    try:
+        wait_http(f"{upstream}/bench/stats", up, 30)
+        for workers in (1, 2):
+            port = free_port()
+            server, group = _start_app(app_dir, work, workers, port, upstream, f"redis://127.0.0.1:{redis_port}/{workers}",
+                                       args.mode, args.share)
+            print(f"== {workers} worker(s), Redis state, "
+                  + (f"{workers} × {args.share} core (cgroup quota)" if group else f"cores 0-{workers - 1}"), flush=True)
+            tree, rows, capacity = Tree(server.pid), [], 0
+            try:
+                for n in steps:
+                    step = run_step("app", tree, up.pid, n, port, upstream, app_dir, work)
+                    rows.append(step)
+                    print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} "
+                          f"ms, lost {step['tokens_lost']}, cpu {step['backend_cpu_per_recipe_s']} s/recipe, "
+                          f"{step['frames_per_recipe']} frames -> {'pass' if step['passed'] else 'FAIL'}", flush=True)
+                    if not step["passed"]:
+                        break
+                    capacity = n
+            finally:
+                stop(server)
+                if group is not None:
+                    time.sleep(0.5)
+                    group.rmdir()
+            results["workers"][str(workers)] = {"capacity": capacity, "p99_crossing_n": crossing(rows), "steps": rows}
+        one, two = results["workers"]["1"], results["workers"]["2"]
+        results["scaling"] = round(two["capacity"] / one["capacity"], 2) if one["capacity"] else None
+        x1, x2 = one["p99_crossing_n"], two["p99_crossing_n"]
+        results["scaling_interpolated"] = round(x2 / x1, 2) if x1 and x2 else None
+        print(f"capacity (steps): 1 worker {one['capacity']}, 2 workers {two['capacity']}, scaling {results['scaling']}×; "
+              f"p99 crosses {P99_TARGET_MS:.0f} ms at N≈{x1} and N≈{x2}: {results['scaling_interpolated']}× (target ≥ 1.7×)")
+    finally:
+        stop(up)
+        stop(redis)
+        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+        (Path(args.out_dir) / "scale_results.json").write_text(json.dumps(results, indent=1))
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
