@@ -20,15 +20,19 @@ STAGES: list[tuple[str, str]] = [
     ("upstream read (SDK, HTTP client, SSE lines)", r"recipe_app/llm/stream\.py|/(openai|httpx|httpx2|httpcore|h11|aiohttp)/"),
     ("card: partial JSON + fields, batching", r"recipe_app/llm/(card|batching)\.py"),
     ("db writes", r"/(sqlalchemy|sqlmodel|sqlite3|alembic)/|recipe_app/db/"),
+    ("reflex: disk state manager (pickle, write, purge scan)", r"istate/manager/disk\.py"),
+    ("reflex: emit (socket.io/engine.io)", r"/(socketio|engineio)/|emit_update|emit_delta"),
     ("reflex: state lock, delta, serialise", r"reflex/istate/|reflex/state\.py|reflex_base/utils/(format|serializers)"),
-    ("reflex: emit (socket.io/engine.io)", r"/(socketio|engineio)/|emit_update"),
     ("app: studio state, presence, metrics", r"recipe_app/"),
     ("reflex: event processing", r"reflex_base/event/|reflex/app\.py"),
-    ("asgi server / websocket", r"/(uvicorn|websockets|starlette)/|granian/(?!server/mp\.py)"),
-    # every worker stack starts in reflex's CLI and Granian's worker; time spent in those frames
-    # themselves is the event loop's own C code (uvloop) and socket I/O
-    ("event loop, socket I/O", r"asyncio/|uvloop|_spawn_asgi_lifespan_worker"),
+    ("asgi server / websocket", r"/(uvicorn|websockets|starlette|granian)/"),
+    ("event loop, socket I/O", r"asyncio/|uvloop"),
 ]
+# Frames that only dispatch (the CLI, Granian's worker, the event loop, thread pools): everything up
+# to the last of them is cut before matching. Samples with nothing left are the event loop's own
+# work (uvloop is C: its socket I/O and callback dispatch have no Python frame).
+DISPATCH = re.compile(r"_spawn_asgi_lifespan_worker|_run_once \(|run_forever \(|run_until_complete \(|Handle\._run \("
+                      r"|_WorkItem\.run \(|Thread\.run \(")
 # Leaf frames of threads waiting, not working (py-spy's idle detection misses some of them).
 IDLE = re.compile(r"^_worker \(concurrent/futures/thread\.py:81\)|^Condition\.wait|^EpollSelector\.select|^Event\.wait"
                   r"|^Popen\.poll|^_wait_for_tstate_lock|^process \d+:")
@@ -55,7 +59,12 @@ def main() -> None:
                 continue
             total += n
             selfs[frames[-1]] += n
-            hit = next((name for name, rx in compiled if any(rx.search(f) for f in frames)), "other")
+            cut = max((i for i, f in enumerate(frames) if DISPATCH.search(f)), default=-1)
+            work = frames[cut + 1:]
+            if not work:
+                stages["event loop, socket I/O"] += n
+                continue
+            hit = next((name for name, rx in compiled if any(rx.search(f) for f in work)), "other")
             stages[hit] += n
         print(f"== {path.name}: {total} busy samples ({idle} idle-thread samples left out)")
         for name, n in stages.most_common():

@@ -12,7 +12,7 @@ and reads them to the end. Readers, side by side:
   its httpx client, SSE lines parsed with ``json.loads``;
 * ``aiohttp``  the same reader over the SDK's aiohttp client (``openai.DefaultAioHttpClient``);
 * ``app``      the app's whole non-Reflex path (``RecipeRun.updates``: reader + time-driven
-  batching + partial-JSON card), httpx client.
+  batching + partial-JSON card), over the aiohttp client as the app runs it.
 
 Figures per step: CPU seconds per recipe of the reading process, p50/p99/max of the per-token
 delay (receipt − upstream send time, same CLOCK_MONOTONIC) for the raw readers, all tokens
@@ -82,7 +82,7 @@ async def _step(kind: str, n: int, base_url: str, upstream: str) -> dict[str, An
     from recipe_app.settings import Settings
 
     settings = Settings(openai_api_key="bench", openai_base_url=base_url, openai_timeout_s=900, stall_timeout_s=300)
-    client = _client("aiohttp" if kind == "aiohttp" else "httpx", base_url)
+    client = _client("aiohttp" if kind in ("aiohttp", "app") else "httpx", base_url)
     prefix = f"benchtag{kind}{n}x{os.getpid()}x{int(time.time())}"
     tags = [f"{prefix}t{i}" for i in range(n)]
     cpu0, t0 = time.process_time(), time.monotonic()

@@ -14,8 +14,10 @@ from recipe_app.pages.shared import SharedState, shared_page
 from recipe_app.pages.shopping import ShoppingState, shopping_page
 from recipe_app.pages.stats import StatsState, stats_page
 from recipe_app.pages.studio import StudioState, studio_page
+from recipe_app.statefiles import throttle_purge
 
 configure_logging(ensure_startable())
+throttle_purge()  # Reflex's disk state manager: scan for expired tab states once a minute, not every 2 s
 
 app = rx.App(stylesheets=["/print.css"], api_transformer=operator_api)
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)
