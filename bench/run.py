@@ -55,6 +55,7 @@ TARGETS = {
 DESIGNS = {
     "app": "(a) Recipe Studio as is",
     "app-httpx": "(a') Recipe Studio with UPSTREAM_HTTP=httpx (the reader before the aiohttp switch)",
+    "app-memory": "(a'') Recipe Studio with REFLEX_STATE_MANAGER_MODE=memory (tab states not kept on disk)",
     "naive": "(b) naive Reflex: flush every chunk",
     "sse": "(c) Starlette SSE passthrough",
 }
@@ -168,6 +169,8 @@ def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_ur
         })
         if design == "app-httpx":
             env["UPSTREAM_HTTP"] = "httpx"
+        if design == "app-memory":
+            env["REFLEX_STATE_MANAGER_MODE"] = "memory"
         env.update(extra_env or {})
         cmd = ["taskset", "-c", "0", PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
                "--backend-port", str(port), "--backend-host", "127.0.0.1"]
@@ -343,7 +346,7 @@ def main() -> None:
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
     parser.add_argument("--quick", action="store_true", help=f"steps {QUICK_STEPS}, fewer idle sessions")
     parser.add_argument("--steps", help="comma-separated N values (overrides --quick / full)")
-    parser.add_argument("--designs", default="app,app-httpx,naive,sse")
+    parser.add_argument("--designs", default="app,app-httpx,app-memory,naive,sse")
     parser.add_argument("--idle-sessions", type=int, default=None)
     parser.add_argument("--tps", type=float, default=60.0)
     parser.add_argument("--ttft", type=float, default=0.25)

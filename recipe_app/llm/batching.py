@@ -24,6 +24,11 @@ async def coalesce(source: AsyncIterator[str], interval_s: float) -> AsyncIterat
     arrived = asyncio.Event()
     finished = asyncio.Event()
     failure: list[BaseException] = []
+    tick: list[asyncio.Future[None]] = []  # the consumer's sleep to the next flush, while it sleeps
+
+    def wake() -> None:
+        if tick and not tick[0].done():
+            tick[0].set_result(None)
 
     async def read() -> None:
         try:
@@ -36,6 +41,7 @@ async def coalesce(source: AsyncIterator[str], interval_s: float) -> AsyncIterat
         finally:
             finished.set()
             arrived.set()
+            wake()  # the end of the stream cuts the consumer's sleep short
 
     reader = asyncio.create_task(read())
     next_flush = 0.0
@@ -44,9 +50,15 @@ async def coalesce(source: AsyncIterator[str], interval_s: float) -> AsyncIterat
             await arrived.wait()
             wait = next_flush - loop.time()
             if wait > 0 and not finished.is_set():
-                # Sleep to the tick, but let the end of the stream cut the wait short.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(finished.wait(), wait)
+                # Sleep to the tick; the reader cuts it short when the stream ends. A bare future and
+                # one timer: wait_for() would create and cancel a task on every batch.
+                tick.append(loop.create_future())
+                timer = loop.call_later(wait, wake)
+                try:
+                    await tick[0]
+                finally:
+                    timer.cancel()
+                    tick.clear()
             arrived.clear()
             if pending:
                 batch = "".join(pending)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
@@ -111,8 +112,13 @@ def response_format_json_schema() -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1024)
 def duration_minutes(value: str) -> int | None:
-    """Minutes in an ISO-8601 duration such as ``PT1H20M``; None when it cannot be read."""
+    """Minutes in an ISO-8601 duration such as ``PT1H20M``; None when it cannot be read.
+
+    Cached: the card asks again on every batch while the recipe streams (and a partial value such as
+    ``PT1`` fails validation, which is the expensive path).
+    """
     try:
         return int(_DURATION.validate_python(value).total_seconds() // 60)
     except Exception:  # noqa: BLE001 - a malformed duration just isn't shown
