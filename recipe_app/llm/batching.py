@@ -12,7 +12,22 @@ import contextlib
 from collections.abc import AsyncIterator
 
 
-async def coalesce(source: AsyncIterator[str], interval_s: float) -> AsyncIterator[str]:
+class Pace:
+    """The flush clock of one coalesced stream.
+
+    ``hurry()`` lets the next piece out at once: a batch that showed the cook nothing (JSON keys and
+    punctuation, e.g. the ``{"`` that opens every answer) should not make the first visible text wait
+    a whole interval.
+    """
+
+    def __init__(self) -> None:
+        self.next_flush = 0.0
+
+    def hurry(self) -> None:
+        self.next_flush = 0.0
+
+
+async def coalesce(source: AsyncIterator[str], interval_s: float, pace: Pace | None = None) -> AsyncIterator[str]:
     """Yield the concatenation of the pieces of ``source`` that arrived since the last batch.
 
     A reader task drains ``source`` while the consumer sleeps, so upstream reading never waits for
@@ -44,11 +59,11 @@ async def coalesce(source: AsyncIterator[str], interval_s: float) -> AsyncIterat
             wake()  # the end of the stream cuts the consumer's sleep short
 
     reader = asyncio.create_task(read())
-    next_flush = 0.0
+    pace = pace or Pace()
     try:
         while True:
             await arrived.wait()
-            wait = next_flush - loop.time()
+            wait = pace.next_flush - loop.time()
             if wait > 0 and not finished.is_set():
                 # Sleep to the tick; the reader cuts it short when the stream ends. A bare future and
                 # one timer: wait_for() would create and cancel a task on every batch.
@@ -63,8 +78,8 @@ async def coalesce(source: AsyncIterator[str], interval_s: float) -> AsyncIterat
             if pending:
                 batch = "".join(pending)
                 pending.clear()
+                pace.next_flush = loop.time() + interval_s  # before the yield: the consumer may hurry()
                 yield batch
-                next_flush = loop.time() + interval_s
             if finished.is_set() and not pending:
                 if failure:
                     raise failure[0]

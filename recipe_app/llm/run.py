@@ -18,7 +18,7 @@ from openai import AsyncOpenAI
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from recipe_app.llm.batching import coalesce
+from recipe_app.llm.batching import Pace, coalesce
 from recipe_app.llm.card import EMPTY_CARD, card_changes, card_fields, parse_partial
 from recipe_app.llm.errors import GenerationError, RateLimited, Refused, Truncated, UnreadableRecipe
 from recipe_app.llm.prompts import RecipeRequest
@@ -123,13 +123,16 @@ class RecipeRun:
     async def updates(self) -> AsyncIterator[dict[str, Any]]:
         """Card changes, one dict per batch; the first batch comes as soon as text arrives."""
         interval = self.settings.stream_flush_ms / 1000
+        pace = Pace()
         try:
-            async for batch in coalesce(await self._open(), interval):
+            async for batch in coalesce(await self._open(), interval, pace):
                 if self.first_token_at is None:
                     self.first_token_at = time.monotonic()
                 self.text += batch
                 self.batches += 1
                 changes = self._move_to(card_fields(parse_partial(self.text)))
+                if not changes:
+                    pace.hurry()  # nothing visible yet: the next piece need not wait for the clock
                 if changes or self.batches == 1:
                     yield changes
         finally:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from recipe_app.llm.batching import coalesce
+from recipe_app.llm.batching import Pace, coalesce
 
 
 async def paced(pieces: int, every_s: float, fail: Exception | None = None) -> AsyncIterator[str]:
@@ -33,6 +33,25 @@ async def test_first_piece_is_flushed_at_once_then_batches_follow_the_clock() ->
     assert 5 <= len(batches) <= 16
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     assert min(gaps[:-1]) >= 0.045  # the last batch may come early: the end of the stream flushes
+
+
+async def test_a_batch_that_showed_nothing_lets_the_next_piece_out_at_once() -> None:
+    """The answer opens with punctuation (``{"``): the first visible text must not wait a whole interval."""
+    stamps: list[float] = []
+    pace = Pace()
+    started = time.monotonic()
+    async for batch in coalesce(paced(3, 0.02), 0.5, pace):
+        stamps.append(time.monotonic() - started)
+        if batch == "t0 ":
+            pace.hurry()  # the consumer found nothing to show in it
+    assert len(stamps) >= 2
+    assert stamps[1] < 0.2  # not held back to the 0.5 s tick
+
+    held: list[float] = []
+    started = time.monotonic()
+    async for _batch in coalesce(paced(3, 0.02), 0.5):
+        held.append(time.monotonic() - started)
+    assert held[1] >= 0.05  # without hurry(): the rest waits for the stream's end (or the tick)
 
 
 async def test_a_slow_consumer_gets_fewer_larger_batches() -> None:
