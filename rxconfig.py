@@ -29,6 +29,12 @@ if (_bun := _bundled_bun()) is not None:
     os.environ["PATH"] = f"{_bun.parent}{os.pathsep}{os.environ.get('PATH', '')}"
     _extra["bun_path"] = _bun
 
+# The production server: uvicorn (under gunicorn, as Reflex runs it) with `websockets` negotiates
+# permessage-deflate with the browser, which Granian, Reflex's default, does not. Measured: 1.3x
+# instead of 17x the recipe's size on the wire, for the same CPU and latency (bench/BENCHMARKS.md).
+# REFLEX_USE_GRANIAN=1 switches back.
+os.environ.setdefault("REFLEX_USE_GRANIAN", "0")
+
 config = rx.Config(
     app_name="recipe_app",
     # A bad setting stops every reflex command here, with one line saying what to fix.

@@ -75,6 +75,9 @@ class Tab:
     error: str = ""
     hydrate_bytes: int = 0
     ready: bool = False
+    counting: bool = False  # --deflate: count the socket's raw (compressed) bytes while streaming
+    raw_bytes: int = 0
+    deflate: bool = False  # permessage-deflate was negotiated
 
 
 def _event(name: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -111,17 +114,30 @@ def _vars(delta: dict[str, Any] | None) -> dict[str, Any]:
 class ReflexTab:
     """One websocket tab speaking engine.io v4 / socket.io v5 the way state.js does."""
 
-    def __init__(self, url: str, tab: Tab) -> None:
+    def __init__(self, url: str, tab: Tab, deflate: bool = False) -> None:
         self.url = url.replace("http://", "ws://").rstrip("/")
         self.tab = tab
         self.token = str(uuid.uuid4())
         self.ws: Any = None
+        self.deflate = deflate
 
     async def open(self) -> None:
         uri = f"{self.url}/_event/?EIO=4&transport=websocket&token={self.token}"
-        # Browsers offer permessage-deflate; the backend (granian) does not accept it either way.
-        self.ws = await ws_connect(uri, compression=None, max_size=None, ping_interval=None,
-                                   open_timeout=120, subprotocols=None)
+        # Browsers offer permessage-deflate. Granian never accepts it; uvicorn with `websockets` does.
+        # Without --deflate it is not offered (frames are counted from their payloads); with it, the
+        # bytes read off the socket while streaming are counted, compressed as they travelled.
+        self.ws = await ws_connect(uri, compression="deflate" if self.deflate else None, max_size=None,
+                                   ping_interval=None, open_timeout=120, subprotocols=None)
+        if self.deflate:
+            tab, received = self.tab, self.ws.data_received
+            tab.deflate = "permessage-deflate" in (self.ws.response.headers.get("Sec-WebSocket-Extensions") or "")
+
+            def data_received(data: bytes) -> None:
+                if tab.counting:
+                    tab.raw_bytes += len(data)
+                received(data)
+
+            self.ws.data_received = data_received
         opening = await self.ws.recv()
         assert opening.startswith("0"), opening
         await self.ws.send(f"40{NS}," + json.dumps({"event": _event(HYDRATE)}))
@@ -163,7 +179,7 @@ class ReflexTab:
 
 
 async def app_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
-    client = ReflexTab(args.url, tab)
+    client = ReflexTab(args.url, tab, args.deflate)
     try:
         async with args.sem:
             await client.hydrate(STUDIO)
@@ -174,8 +190,10 @@ async def app_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: as
         await ready.wait()
         await asyncio.sleep(max(0.0, args.go[0] + start_at - time.monotonic()))
         tab.t_generate = time.monotonic()
+        tab.counting = True
         await client.ws.send(_emit(_event(f"{STUDIO}.generate")))
         await read_until_terminal(client, tab, STUDIO, args.timeout)
+        tab.counting = False
     except Exception as exc:  # noqa: BLE001 - reported per tab
         tab.error = f"{type(exc).__name__}: {exc}"[:200]
     finally:
@@ -184,7 +202,7 @@ async def app_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: as
 
 
 async def naive_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
-    client = ReflexTab(args.url, tab)
+    client = ReflexTab(args.url, tab, args.deflate)
     try:
         async with args.sem:
             await client.hydrate(NAIVE)
@@ -192,8 +210,10 @@ async def naive_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: 
         await ready.wait()
         await asyncio.sleep(max(0.0, args.go[0] + start_at - time.monotonic()))
         tab.t_generate = time.monotonic()
+        tab.counting = True
         await client.ws.send(_emit(_event(f"{NAIVE}.generate", {"tag": tab.tag})))
         await read_until_terminal(client, tab, NAIVE, args.timeout)
+        tab.counting = False
     except Exception as exc:  # noqa: BLE001
         tab.error = f"{type(exc).__name__}: {exc}"[:200]
     finally:
@@ -336,7 +356,7 @@ def analyse_app(tab: Tab, sent: list[float], model: CardModel) -> dict[str, Any]
     # added TTFT: first text on the card - send time of the first token that shows text
     first_token = model.visible.index(True)
     return {"lat": lat, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
-            "final_ok": final_ok, "wire": wire, "frames": len(tab.frames),
+            "final_ok": final_ok, "wire": tab.raw_bytes if tab.deflate else wire, "frames": len(tab.frames),
             "ttft_added": (first_visible - sent[first_token]) if (first_visible and len(sent) > first_token) else None,
             "status": status}
 
@@ -375,7 +395,7 @@ def analyse_naive(tab: Tab, sent: list[float], tokens: list[str]) -> dict[str, A
     lat = [shown[i] - sent[i] for i in range(min(len(sent), len(tokens))) if shown[i] is not None]
     lost = len(tokens) - len(lat)
     return {"lat": lat, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
-            "final_ok": final_ok, "wire": wire, "frames": len(tab.frames),
+            "final_ok": final_ok, "wire": tab.raw_bytes if tab.deflate else wire, "frames": len(tab.frames),
             "ttft_added": (shown[0] - sent[0]) if (shown and shown[0] and sent) else None, "status": status}
 
 
@@ -517,7 +537,7 @@ def _ms(value: float | None) -> float | None:
 async def run_idle(args: argparse.Namespace) -> None:
     """Connect and hydrate M tabs of the given Reflex mode, report READY, hold them open."""
     state = STUDIO if args.mode_idle == "app" else NAIVE
-    tabs = [ReflexTab(args.url, Tab(i, "idle")) for i in range(args.n)]
+    tabs = [ReflexTab(args.url, Tab(i, "idle"), args.deflate) for i in range(args.n)]
     sem = asyncio.Semaphore(args.connect_parallel)
 
     async def one(t: ReflexTab) -> None:
@@ -556,6 +576,8 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=10.0, help="idle: seconds to hold the sessions")
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (for its card code)")
     parser.add_argument("--out", help="write the JSON result here (default: stdout)")
+    parser.add_argument("--deflate", action="store_true",
+                        help="tabs offer permessage-deflate (as browsers do) and count the compressed bytes")
     args = parser.parse_args()
     args.app_dir = os.path.abspath(args.app_dir)
     if args.mode == "idle":

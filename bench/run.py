@@ -54,8 +54,9 @@ TARGETS = {
 
 DESIGNS = {
     "app": "(a) Recipe Studio as is",
-    "app-httpx": "(a') Recipe Studio with UPSTREAM_HTTP=httpx (the reader before the aiohttp switch)",
-    "app-memory": "(a'') Recipe Studio with REFLEX_STATE_MANAGER_MODE=memory (tab states not kept on disk)",
+    "app-httpx": "(a1) Recipe Studio with UPSTREAM_HTTP=httpx (the reader before the aiohttp switch)",
+    "app-memory": "(a2) Recipe Studio with REFLEX_STATE_MANAGER_MODE=memory (tab states not kept on disk)",
+    "app-granian": "(a3) Recipe Studio on Granian, Reflex's default server (no permessage-deflate)",
     "naive": "(b) naive Reflex: flush every chunk",
     "sse": "(c) Starlette SSE passthrough",
 }
@@ -129,6 +130,15 @@ class Tree:
                 pass
         return best
 
+    def rss_by_pid(self) -> dict[int, int]:
+        out = {}
+        for p in self.procs():
+            try:
+                out[p.pid] = p.memory_info().rss
+            except psutil.Error:
+                pass
+        return out
+
     def sample(self) -> None:
         self._sampling = True
 
@@ -174,6 +184,8 @@ def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_ur
         env.update(extra_env or {})
         cmd = ["taskset", "-c", "0", PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
                "--backend-port", str(port), "--backend-host", "127.0.0.1"]
+        if design == "app-granian":
+            env["REFLEX_USE_GRANIAN"] = "1"
         cwd = app_dir if design.startswith("app") else work / "naive"
     out = log.open("w")
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -188,18 +200,21 @@ def loadgen_cmd(mode: str, port: int, upstream_url: str, app_dir: Path, extra: l
 
 def idle_memory(design: str, tree: Tree, port: int, upstream_url: str, app_dir: Path, sessions: int) -> dict[str, Any]:
     time.sleep(1.0)
-    before = tree.rss()
+    before, before_by_pid = tree.rss(), tree.rss_by_pid()
     cmd = loadgen_cmd("idle", port, upstream_url, app_dir,
-                      ["--mode-idle", loadgen_mode(design), "--n", str(sessions), "--hold", "6", "--connect-parallel", "50"])
+                      ["--deflate", "--mode-idle", loadgen_mode(design), "--n", str(sessions), "--hold", "6", "--connect-parallel", "50"])
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline() if proc.stdout else ""
     info = json.loads(line) if line.strip().startswith("{") else {"ready": 0}
     time.sleep(3.0)
-    after = tree.rss()
+    after, after_by_pid = tree.rss(), tree.rss_by_pid()
+    # what the sessions added, summed over the server's processes (gunicorn's preloaded master can be
+    # the biggest process while a forked worker holds the sessions)
+    grown = sum(max(0, rss - before_by_pid.get(pid, 0)) for pid, rss in after_by_pid.items())
     proc.wait()
     ready = info.get("ready") or 0
     return {"sessions": ready, "rss_before_mb": round(before / 2**20, 1), "rss_after_mb": round(after / 2**20, 1),
-            "kb_per_session": round((after - before) / 1024 / ready, 1) if ready else None,
+            "kb_per_session": round(grown / 1024 / ready, 1) if ready else None,
             "hydrate_bytes": info.get("hydrate_bytes_avg")}
 
 
@@ -230,7 +245,8 @@ def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upst
     cpu0 = tree.cpu()
     t0 = time.monotonic()
     timeout = str(max(120, 60 + n))
-    subprocess.run(loadgen_cmd(loadgen_mode(design), port, upstream_url, app_dir, ["--n", str(n), "--out", str(out),
+    deflate = ["--deflate"] if design != "sse" else []  # offered as a browser does
+    subprocess.run(loadgen_cmd(loadgen_mode(design), port, upstream_url, app_dir, [*deflate, "--n", str(n), "--out", str(out),
                                                                      "--timeout", timeout]),
                    cwd=ROOT, check=True)
     wall = time.monotonic() - t0
@@ -346,7 +362,7 @@ def main() -> None:
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
     parser.add_argument("--quick", action="store_true", help=f"steps {QUICK_STEPS}, fewer idle sessions")
     parser.add_argument("--steps", help="comma-separated N values (overrides --quick / full)")
-    parser.add_argument("--designs", default="app,app-httpx,app-memory,naive,sse")
+    parser.add_argument("--designs", default="app,app-granian,app-httpx,app-memory,naive,sse")
     parser.add_argument("--idle-sessions", type=int, default=None)
     parser.add_argument("--tps", type=float, default=60.0)
     parser.add_argument("--ttft", type=float, default=0.25)

@@ -51,7 +51,7 @@ def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str
                mode: str, share: float) -> tuple[subprocess.Popen, Path | None]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream}/v1", "OPENAI_API_KEY": "bench",
            "REFLEX_DB_URL": f"sqlite:///{work / f'scale{workers}.db'}", "REFLEX_REDIS_URL": redis_url,
-           "GRANIAN_WORKERS": str(workers), "RATE_LIMIT_PER_BROWSER": "1000000/minute",
+           "GRANIAN_WORKERS": str(workers), "WEB_CONCURRENCY": str(workers), "RATE_LIMIT_PER_BROWSER": "1000000/minute",
            "RATE_LIMIT_PER_IP": "1000000/minute", "MAX_CONCURRENT_STREAMS": "100000", "TAB_GRACE_S": "86400",
            "OPENAI_TIMEOUT_S": "900", "STALL_TIMEOUT_S": "300", "LOG_JSON": "1"}
     reflex = [PY, "-m", "reflex", "run", "--env", "prod", "--backend-only", "--backend-port", str(port),
