@@ -32,8 +32,10 @@ if (_bun := _bundled_bun()) is not None:
 # The production server: uvicorn (under gunicorn, as Reflex runs it) with `websockets` negotiates
 # permessage-deflate with the browser, which Granian, Reflex's default, does not. Measured: 1.3x
 # instead of 17x the recipe's size on the wire, for the same CPU and latency (bench/BENCHMARKS.md).
-# REFLEX_USE_GRANIAN=1 switches back.
+# REFLEX_USE_GRANIAN=1 switches back. Reflex names uvicorn's pure-Python worker (asyncio loop, h11);
+# the `uvicorn-worker` one runs on uvloop. An operator's own GUNICORN_CMD_ARGS replace this default.
 os.environ.setdefault("REFLEX_USE_GRANIAN", "0")
+os.environ.setdefault("GUNICORN_CMD_ARGS", "--worker-class uvicorn_worker.UvicornWorker")
 
 config = rx.Config(
     app_name="recipe_app",

@@ -7,6 +7,7 @@ import reflex as rx
 from recipe_app.api import operator_api
 from recipe_app.checks import ensure_startable
 from recipe_app.db.session import migrate_to_head
+from recipe_app.gc_tuning import tune_gc
 from recipe_app.logs import configure_logging
 from recipe_app.pages.library import LibraryState, library_page
 from recipe_app.pages.recipe import RecipeState, recipe_page
@@ -28,3 +29,4 @@ app.add_page(shopping_page, route="/shopping", title="Shopping list · Recipe St
 # A neutral title: the operator page does not advertise itself (hidden unless ADMIN_TOKEN is set).
 app.add_page(stats_page, route="/stats", title="Recipe Studio", on_load=StatsState.load)
 app.register_lifespan_task(migrate_to_head)  # alembic upgrade head: fresh and existing databases
+tune_gc()  # last: freeze the start-up heap so the collector stops walking it (gc_tuning.py)
