@@ -3,9 +3,9 @@
 Python's cyclic collector walks every tracked object of the generations it collects. After start-up
 the process holds a large, permanent heap (Reflex, the compiled pages, SQLAlchemy, pydantic models);
 later, every tab that visited leaves a state tree (cyclic: parent <-> substates) in memory until it
-expires. Measured in the capacity benchmark: after 300 tabs had come and gone, 50 concurrent streams
-had a p99 added latency of 214 ms with the default settings, 103 ms with the start-up heap frozen,
-and 80 ms with the heap frozen and young collections made rarer (bench/BENCHMARKS.md).
+expires. Measured in the capacity benchmark (50 concurrent streams after 300 tabs had come and
+gone, two runs each): p99 added latency 94 and 78 ms with the default settings, 68 and 67 ms with
+these (bench/BENCHMARKS.md).
 
 * ``gc.freeze()`` once the app is built: the start-up heap moves to a permanent generation that no
   collection walks again (with gunicorn's ``--preload`` this happens before the workers fork, so
