@@ -340,18 +340,21 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for design, d in results["designs"].items():
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    colors = plt.get_cmap("tab10").colors
+    for i, (design, d) in enumerate(results["designs"].items()):
         steps = [s for s in d["steps"] if s["lat_p99_ms"] is not None]
         ns = [s["n"] for s in steps]
-        ax.plot(ns, [s["lat_p99_ms"] for s in steps], marker="o", label=f"{DESIGNS[design]} p99")
-        ax.plot(ns, [s["lat_p50_ms"] for s in steps], marker=".", linestyle="--", alpha=0.6, label=f"{design} p50")
+        color = colors[i % len(colors)]
+        ax.plot(ns, [s["lat_p99_ms"] for s in steps], marker="o", color=color, label=f"{design} p99")
+        ax.plot(ns, [s["lat_p50_ms"] for s in steps], marker=".", linestyle="--", alpha=0.6, color=color,
+                label=f"{design} p50")
     ax.axhline(P99_TARGET_MS, color="red", linewidth=0.8, linestyle=":", label="p99 target 150 ms")
     ax.set_yscale("log")
     ax.set_xlabel("concurrent generations (60 tok/s, ~700-token recipe each)")
     ax.set_ylabel("added latency per token (ms, log)")
     ax.set_title("Added latency vs concurrency, server pinned to one core")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

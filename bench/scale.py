@@ -11,9 +11,10 @@ CPU per worker is held equal across the two runs, so the ratio is the scaling of
 
 * machine with >= 4 cores (``--mode cores``): worker i pinned to core i (taskset), load on the rest;
 * a 2-core machine (``--mode share``, default when there are fewer than 4 cores): every server
-  process is pinned to core 0 and its process tree is put into a cgroup (v1 ``cpu`` controller)
-  whose CFS quota is ``workers × share`` of a core over a 10 ms period: one worker gets half a core,
-  two workers get half a core each. Needs root (or a writable ``/sys/fs/cgroup/cpu``).
+  process is pinned to core 0, and once the server is up each worker process is moved into its own
+  cgroup (v1 ``cpu`` controller) whose CFS quota is ``share`` of a core over a 10 ms period: one
+  worker gets half a core, two workers get half a core each, throttled the same way. Needs root
+  (or a writable ``/sys/fs/cgroup/cpu``). The gunicorn master and the CLI stay outside (idle).
 
 Capacity is found as in ``bench.run`` (largest N with every recipe whole, nothing lost, p99 added
 latency <= 150 ms; stepping stops at the first failure), and also as the N where p99 crosses 150 ms,
@@ -33,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.run import BENCH, P99_TARGET_MS, PY, ROOT, Tree, copy_tree, free_port, run_step, stop, wait_http
 
 CGROUP = Path("/sys/fs/cgroup/cpu")
@@ -47,26 +50,38 @@ def _cgroup(name: str, cores: float) -> Path:
     return group
 
 
+def _workers(server: subprocess.Popen) -> list[psutil.Process]:
+    """The worker processes: the leaves of the server's process tree (gunicorn forks them)."""
+    tree = psutil.Process(server.pid).children(recursive=True)
+    return [p for p in tree if not p.children()]
+
+
 def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str, redis_url: str,
-               mode: str, share: float) -> tuple[subprocess.Popen, Path | None]:
+               mode: str, share: float) -> tuple[subprocess.Popen, list[Path]]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream}/v1", "OPENAI_API_KEY": "bench",
            "REFLEX_DB_URL": f"sqlite:///{work / f'scale{workers}.db'}", "REFLEX_REDIS_URL": redis_url,
-           "GRANIAN_WORKERS": str(workers), "WEB_CONCURRENCY": str(workers), "RATE_LIMIT_PER_BROWSER": "1000000/minute",
-           "RATE_LIMIT_PER_IP": "1000000/minute", "MAX_CONCURRENT_STREAMS": "100000", "TAB_GRACE_S": "86400",
-           "OPENAI_TIMEOUT_S": "900", "STALL_TIMEOUT_S": "300", "LOG_JSON": "1"}
-    reflex = [PY, "-m", "reflex", "run", "--env", "prod", "--backend-only", "--backend-port", str(port),
-              "--backend-host", "127.0.0.1"]
-    group = None
-    if mode == "cores":
-        cmd = ["taskset", "-c", ",".join(str(i) for i in range(workers)), *reflex]
-    else:
-        group = _cgroup(f"recipe-bench-{os.getpid()}-{workers}", workers * share)
-        # the shell joins the cgroup, then becomes the server: every worker it forks stays inside
-        cmd = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec taskset -c 0 "$@"', "sh", *reflex]
+           "WEB_CONCURRENCY": str(workers), "GRANIAN_WORKERS": str(workers),
+           "RATE_LIMIT_PER_BROWSER": "1000000/minute", "RATE_LIMIT_PER_IP": "1000000/minute",
+           "MAX_CONCURRENT_STREAMS": "100000", "TAB_GRACE_S": "86400", "OPENAI_TIMEOUT_S": "900",
+           "STALL_TIMEOUT_S": "300", "LOG_JSON": "1"}
+    cpus = ",".join(str(i) for i in range(workers)) if mode == "cores" else "0"
+    cmd = ["taskset", "-c", cpus, PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
+           "--backend-port", str(port), "--backend-host", "127.0.0.1"]
     log = (work / f"scale{workers}.log").open("w")
     proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://127.0.0.1:{port}/ping", proc)
-    return proc, group
+    groups: list[Path] = []
+    if mode == "share":
+        deadline = time.monotonic() + 30
+        while len(found := _workers(proc)) < workers and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if len(found) != workers:
+            raise RuntimeError(f"expected {workers} worker processes, found {len(found)}")
+        for i, worker in enumerate(found):
+            group = _cgroup(f"recipe-bench-{os.getpid()}-{workers}-{i}", share)
+            (group / "cgroup.procs").write_text(str(worker.pid))
+            groups.append(group)
+    return proc, groups
 
 
 def crossing(rows: list[dict[str, Any]]) -> float | None:
@@ -110,10 +125,10 @@ def main() -> None:
         wait_http(f"{upstream}/bench/stats", up, 30)
         for workers in (1, 2):
             port = free_port()
-            server, group = _start_app(app_dir, work, workers, port, upstream, f"redis://127.0.0.1:{redis_port}/{workers}",
-                                       args.mode, args.share)
+            server, groups = _start_app(app_dir, work, workers, port, upstream,
+                                        f"redis://127.0.0.1:{redis_port}/{workers}", args.mode, args.share)
             print(f"== {workers} worker(s), Redis state, "
-                  + (f"{workers} × {args.share} core (cgroup quota)" if group else f"cores 0-{workers - 1}"), flush=True)
+                  + (f"{args.share} core each (own cgroup quota)" if groups else f"cores 0-{workers - 1}"), flush=True)
             tree, rows, capacity = Tree(server.pid), [], 0
             try:
                 for n in steps:
@@ -127,8 +142,8 @@ def main() -> None:
                     capacity = n
             finally:
                 stop(server)
-                if group is not None:
-                    time.sleep(0.5)
+                time.sleep(0.5)
+                for group in groups:
                     group.rmdir()
             results["workers"][str(workers)] = {"capacity": capacity, "p99_crossing_n": crossing(rows), "steps": rows}
         one, two = results["workers"]["1"], results["workers"]["2"]
