@@ -152,6 +152,8 @@ def main() -> None:
                 print(f"{reader:8} {res['loop']:7} {n:4}   {res['cpu_s_per_recipe']:10.4f}  {res['cpu_pct_of_core']:5}  "
                       f"{res['delay_p50_ms']!s:>6}  {res['delay_p99_ms']!s:>6}  {res['delay_max_ms']!s:>6}  "
                       f"{res['tokens_received']}/{res['tokens_sent']}", flush=True)
+                if (res["delay_p99_ms"] or 0) > 1000:
+                    break  # saturated: larger N only waits longer
     finally:
         stop(up)
     if args.out:

@@ -1,0 +1,37 @@
+"""Every figure of BENCHMARKS.md in one command.
+
+    .venv/bin/python -m bench [--app-dir .]
+
+Runs, one after the other (about 20 minutes on the reference VM):
+1. ``bench.run``     the six designs side by side (results.json/.md, latency_vs_concurrency.png);
+2. ``bench.reader``  the upstream-reading floor with uvloop (reader_results.json);
+3. ``bench.scale``   1 vs 2 workers on Redis (scale_results.json; needs root for the cgroups on a
+   2-core machine, and redis-server).
+Each writes into ``bench/``. Stops at the first one that fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from bench.run import BENCH, ROOT
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--app-dir", default=".")
+    args = ap.parse_args()
+    steps = [
+        ["bench.run", "--app-dir", args.app_dir],
+        ["bench.reader", "--uvloop", "--out", str(BENCH / "reader_results.json")],
+        ["bench.scale", "--app-dir", args.app_dir],
+    ]
+    for step in steps:
+        print(f"== python -m {' '.join(step)}", flush=True)
+        subprocess.run([sys.executable, "-m", *step], cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    main()
