@@ -57,7 +57,7 @@ def _workers(server: subprocess.Popen) -> list[psutil.Process]:
 
 
 def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str, redis_url: str,
-               mode: str, share: float) -> tuple[subprocess.Popen, list[Path]]:
+               mode: str, share: float, spread: bool = False) -> tuple[subprocess.Popen, list[Path]]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream}/v1", "OPENAI_API_KEY": "bench",
            "REFLEX_DB_URL": f"sqlite:///{work / f'scale{workers}.db'}", "REFLEX_REDIS_URL": redis_url,
            "WEB_CONCURRENCY": str(workers), "GRANIAN_WORKERS": str(workers),
@@ -81,6 +81,8 @@ def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str
             group = _cgroup(f"recipe-bench-{os.getpid()}-{workers}-{i}", share)
             (group / "cgroup.procs").write_text(str(worker.pid))
             groups.append(group)
+            if spread:
+                os.sched_setaffinity(worker.pid, {i % (os.cpu_count() or 1)})
     return proc, groups
 
 
@@ -102,6 +104,8 @@ def main() -> None:
     ap.add_argument("--steps", default="10,12,14,16,18,20,22,24,26,28,30,32,34,36,40,44,48,52,56,60")
     ap.add_argument("--mode", choices=["share", "cores"], default="cores" if (os.cpu_count() or 1) >= 4 else "share")
     ap.add_argument("--share", type=float, default=0.5, help="share mode: cores per worker")
+    ap.add_argument("--spread", action="store_true",
+                    help="share mode: worker i on core i (the second worker shares core 1 with the load)")
     ap.add_argument("--tps", type=float, default=60.0)
     ap.add_argument("--tokens", type=int, default=700)
     ap.add_argument("--out-dir", default=str(BENCH))
@@ -120,13 +124,14 @@ def main() -> None:
                            "--tps", str(args.tps), "--tokens", str(args.tokens)], cwd=ROOT,
                           stdout=(work / "upstream.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     results: dict[str, Any] = {"mode": args.mode, "share": args.share if args.mode == "share" else 1.0,
+                               "spread": args.spread,
                                "started": time.strftime("%Y-%m-%d %H:%M:%S"), "workers": {}}
     try:
         wait_http(f"{upstream}/bench/stats", up, 30)
         for workers in (1, 2):
             port = free_port()
             server, groups = _start_app(app_dir, work, workers, port, upstream,
-                                        f"redis://127.0.0.1:{redis_port}/{workers}", args.mode, args.share)
+                                        f"redis://127.0.0.1:{redis_port}/{workers}", args.mode, args.share, args.spread)
             print(f"== {workers} worker(s), Redis state, "
                   + (f"{args.share} core each (own cgroup quota)" if groups else f"cores 0-{workers - 1}"), flush=True)
             tree, rows, capacity = Tree(server.pid), [], 0
