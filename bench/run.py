@@ -158,6 +158,19 @@ def copy_tree(src: Path, dst: Path) -> None:
         ".web", ".venv", ".git", "node_modules", "*.db", "__pycache__", ".pytest_cache", "test-artifacts", ".states"))
 
 
+#: The app's settings under load: no limits in the way, and generous timeouts, so an overloaded
+#: server shows up as latency, not as timeouts.
+APP_ENV = {
+    "RATE_LIMIT_PER_BROWSER": "1000000/minute",
+    "RATE_LIMIT_PER_IP": "1000000/minute",
+    "MAX_CONCURRENT_STREAMS": "100000",
+    "TAB_GRACE_S": "86400",
+    "OPENAI_TIMEOUT_S": "900",
+    "STALL_TIMEOUT_S": "300",
+    "LOG_JSON": "1",
+}
+
+
 def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_url: str, log: Path,
                   extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream_url}/v1", "OPENAI_API_KEY": "bench"}
@@ -166,17 +179,7 @@ def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_ur
                "--port", str(port), "--log-level", "warning", "--no-access-log"]
         cwd = ROOT
     else:
-        env.update({
-            "REFLEX_DB_URL": f"sqlite:///{work / (design + '.db')}",
-            "RATE_LIMIT_PER_BROWSER": "1000000/minute",
-            "RATE_LIMIT_PER_IP": "1000000/minute",
-            "MAX_CONCURRENT_STREAMS": "100000",
-            "TAB_GRACE_S": "86400",
-            # generous timeouts: an overloaded server should show up as latency, not as timeouts
-            "OPENAI_TIMEOUT_S": "900",
-            "STALL_TIMEOUT_S": "300",
-            "LOG_JSON": "1",
-        })
+        env.update(APP_ENV, REFLEX_DB_URL=f"sqlite:///{work / (design + '.db')}")
         if design == "app-httpx":
             env["UPSTREAM_HTTP"] = "httpx"
         if design == "app-memory":

@@ -36,7 +36,7 @@ from typing import Any
 
 import psutil
 
-from bench.run import BENCH, P99_TARGET_MS, PY, ROOT, Tree, copy_tree, free_port, run_step, stop, wait_http
+from bench.run import APP_ENV, BENCH, P99_TARGET_MS, PY, ROOT, Tree, copy_tree, free_port, run_step, stop, wait_http
 
 CGROUP = Path("/sys/fs/cgroup/cpu")
 PERIOD_US = 10_000
@@ -60,10 +60,7 @@ def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str
                mode: str, share: float, spread: bool = False) -> tuple[subprocess.Popen, list[Path]]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream}/v1", "OPENAI_API_KEY": "bench",
            "REFLEX_DB_URL": f"sqlite:///{work / f'scale{workers}.db'}", "REFLEX_REDIS_URL": redis_url,
-           "WEB_CONCURRENCY": str(workers), "GRANIAN_WORKERS": str(workers),
-           "RATE_LIMIT_PER_BROWSER": "1000000/minute", "RATE_LIMIT_PER_IP": "1000000/minute",
-           "MAX_CONCURRENT_STREAMS": "100000", "TAB_GRACE_S": "86400", "OPENAI_TIMEOUT_S": "900",
-           "STALL_TIMEOUT_S": "300", "LOG_JSON": "1"}
+           "WEB_CONCURRENCY": str(workers), "GRANIAN_WORKERS": str(workers), **APP_ENV}
     cpus = ",".join(str(i) for i in range(workers)) if mode == "cores" else "0"
     cmd = ["taskset", "-c", cpus, PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
            "--backend-port", str(port), "--backend-host", "127.0.0.1"]
