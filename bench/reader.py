@@ -10,9 +10,14 @@ and reads them to the end. Readers, side by side:
   (what the naive app and the SSE passthrough do);
 * ``httpx``    the app's reader (``recipe_app.llm.stream``): the SDK's raw streaming response over
   its httpx client, SSE lines parsed with ``json.loads``;
-* ``aiohttp``  the same reader over the SDK's aiohttp client (``openai.DefaultAioHttpClient``);
-* ``app``      the app's whole non-Reflex path (``RecipeRun.updates``: reader + time-driven
-  batching + partial-JSON card), over the aiohttp client as the app runs it.
+* ``aiohttp``  the same reader over the SDK's aiohttp client (``openai.DefaultAioHttpClient``),
+  one wake-up per SSE line;
+* ``bulk``     the app's reader over aiohttp as the app runs it: it sleeps until the next flush
+  (every 50 ms here) and then takes everything aiohttp buffered, one wake-up per batch;
+* ``app``      the app's whole non-Reflex path (``RecipeRun.updates``: bulk reader + time-driven
+  batches + partial-JSON card), over the aiohttp client as the app runs it;
+* ``app-per-token`` the same, with one wake-up per SSE line and a reader task feeding the batches
+  (the app's design before bulk reading).
 
 Figures per step: CPU seconds per recipe of the reading process, p50/p99/max of the per-token
 delay (receipt − upstream send time, same CLOCK_MONOTONIC) for the raw readers, all tokens
@@ -53,6 +58,7 @@ def _client(kind: str, base_url: str):
 
 
 async def _one(kind: str, client: Any, settings: Any, tag: str) -> tuple[list[float], int]:
+    from recipe_app.llm.batching import Pace
     from recipe_app.llm.prompts import RecipeRequest
     from recipe_app.llm.run import RecipeRun
     from recipe_app.llm.stream import StreamMeta, stream_recipe_text
@@ -67,7 +73,14 @@ async def _one(kind: str, client: Any, settings: Any, tag: str) -> tuple[list[fl
             if chunk.choices and chunk.choices[0].delta.content:
                 stamps.append(now())
         return stamps, len(stamps)
-    if kind == "app":
+    if kind == "bulk":
+        pace, meta = Pace(), StreamMeta()
+        loop = asyncio.get_running_loop()
+        async for _piece in stream_recipe_text(client, settings, request, meta, pace=pace):
+            stamps += [now()] * (meta.content_chunks - len(stamps))  # one receipt time per token
+            pace.next_flush = loop.time() + settings.stream_flush_ms / 1000
+        return stamps, len(stamps)
+    if kind.startswith("app"):
         run = RecipeRun(client, settings, request)
         updates = 0
         async for _ in run.updates():
@@ -82,8 +95,12 @@ async def _step(kind: str, n: int, base_url: str, upstream: str) -> dict[str, An
     from recipe_app.settings import Settings
 
     settings = Settings(openai_api_key="bench", openai_base_url=base_url, openai_timeout_s=900, stall_timeout_s=300)
-    client = _client("aiohttp" if kind in ("aiohttp", "app") else "httpx", base_url)
-    prefix = f"benchtag{kind}{n}x{os.getpid()}x{int(time.time())}"
+    if kind == "app-per-token":
+        from recipe_app.llm import stream
+
+        stream._aiohttp_body = lambda response: None  # the line-by-line reader, as before bulk reading
+    client = _client("aiohttp" if kind in ("aiohttp", "bulk", "app", "app-per-token") else "httpx", base_url)
+    prefix = f"benchtag{kind.replace('-', '')}{n}x{os.getpid()}x{int(time.time())}"
     tags = [f"{prefix}t{i}" for i in range(n)]
     cpu0, t0 = time.process_time(), time.monotonic()
     results = await asyncio.gather(*(_one(kind, client, settings, t) for t in tags))
@@ -118,7 +135,7 @@ def _child(args: argparse.Namespace) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", default="50,100,200,300")
-    ap.add_argument("--readers", default="sdk,httpx,aiohttp,app")
+    ap.add_argument("--readers", default="sdk,httpx,aiohttp,bulk,app-per-token,app")
     ap.add_argument("--uvloop", action="store_true")
     ap.add_argument("--tps", type=float, default=60.0)
     ap.add_argument("--tokens", type=int, default=700)

@@ -14,6 +14,7 @@ import math
 import threading
 import time
 import uuid
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class Reply:
     drop_after: int | None = None  # close the TCP connection after N chunks (incomplete body)
     malformed_after: int | None = None  # inject one "data: {not json" event after N chunks
     reject_json_schema: bool = False  # 400 if response_format.type == "json_schema"
+    split_events: bool = False  # write every event in two halves, 5 ms apart (split lines and UTF-8)
+    gzip: bool = False  # Content-Encoding: gzip, flushed after every event
 
     def pieces(self) -> list[str]:
         """The streamed pieces: ``tokens`` or deterministic 4-character slices of the text."""
@@ -373,8 +376,20 @@ class FakeOpenAI:
 
         hdrs = {"content-type": "text/event-stream; charset=utf-8", "transfer-encoding": "chunked",
                 "cache-control": "no-cache", **reply.headers}
+        packer = zlib.compressobj(wbits=31) if reply.gzip else None
+        if packer is not None:
+            hdrs["content-encoding"] = "gzip"
+
+        async def out(data: bytes) -> bool:
+            if packer is not None:
+                data = packer.compress(data) + packer.flush(zlib.Z_SYNC_FLUSH)
+            if reply.split_events:
+                half = len(data) // 2
+                return await conn.chunk(data[:half]) and not await conn.pause(0.005) and await conn.chunk(data[half:])
+            return await conn.chunk(data)
+
         key = "content" if reply.refusal is None else "refusal"
-        if not (await conn.head(200, hdrs) and await conn.chunk(delta({"role": "assistant", "content": ""}))):
+        if not (await conn.head(200, hdrs) and await out(delta({"role": "assistant", "content": ""}))):
             return self._gone(rec)
         pieces = reply.pieces()
         interval = 1.0 / reply.tokens_per_s if reply.tokens_per_s else 0.0
@@ -385,19 +400,21 @@ class FakeOpenAI:
             if i == reply.drop_after:
                 self._update(rec, dropped=True)
                 return False  # _handle closes the socket mid-body
-            if i == reply.malformed_after and not await conn.chunk(b"data: {not json\n\n"):
+            if i == reply.malformed_after and not await out(b"data: {not json\n\n"):
                 return self._gone(rec)
             if i == len(pieces):
                 break
-            if await conn.pause(reply.ttft if i == 0 else interval) or not await conn.chunk(delta({key: pieces[i]})):
+            if await conn.pause(reply.ttft if i == 0 else interval) or not await out(delta({key: pieces[i]})):
                 return self._gone(rec)
             self._update(rec, chunks_sent=rec.chunks_sent + 1, token_times=[*rec.token_times, time.monotonic()])
         tail = [delta({}, reply.finish_reason)]
         if with_usage:
             tail.append(event([], usage=self._usage(rec, pieces)))
         for data in [*tail, b"data: [DONE]\n\n"]:
-            if not await conn.chunk(data):
+            if not await out(data):
                 return self._gone(rec)
+        if packer is not None and not await conn.chunk(packer.flush()):
+            return self._gone(rec)
         self._update(rec, completed=True)
         return await conn.chunk(b"")
 

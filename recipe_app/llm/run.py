@@ -18,7 +18,7 @@ from openai import AsyncOpenAI
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from recipe_app.llm.batching import Pace, coalesce
+from recipe_app.llm.batching import Pace, coalesce, paced
 from recipe_app.llm.card import EMPTY_CARD, card_changes, card_fields, parse_partial
 from recipe_app.llm.errors import GenerationError, RateLimited, Refused, Truncated, UnreadableRecipe
 from recipe_app.llm.prompts import RecipeRequest
@@ -96,7 +96,7 @@ class RecipeRun:
             message = f"Retrying ({state.attempt_number + 1}/{self.max_attempts})…"
         await self.on_retry(message)
 
-    async def _open(self) -> AsyncIterator[str]:
+    async def _open(self, pace: Pace) -> AsyncIterator[str]:
         """The upstream text, opened with retries up to (and including) its first piece."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
@@ -109,7 +109,7 @@ class RecipeRun:
             with attempt:
                 self.attempts = attempt.retry_state.attempt_number
                 source = stream_recipe_text(
-                    self.client, self.settings, self.request, self.meta, self.prefix, self.seed
+                    self.client, self.settings, self.request, self.meta, self.prefix, self.seed, pace
                 )
                 try:
                     first = await anext(source)
@@ -125,7 +125,9 @@ class RecipeRun:
         interval = self.settings.stream_flush_ms / 1000
         pace = Pace()
         try:
-            async for batch in coalesce(await self._open(), interval, pace):
+            source = await self._open(pace)
+            batches = paced(source, interval, pace) if pace.followed else coalesce(source, interval, pace)
+            async for batch in batches:
                 if self.first_token_at is None:
                     self.first_token_at = time.monotonic()
                 self.text += batch

@@ -4,21 +4,28 @@ The SDK still builds the request, authenticates, retries failed connects and map
 we only skip its per-chunk object building (``with_streaming_response`` + ``iter_lines``), which is
 the dominant CPU cost per stream. Leaving the generator early closes the HTTP response, which is
 what stops the provider generating (and billing) tokens.
+
+Over the SDK's aiohttp transport the body is read in bulk: with a :class:`Pace`, the reader sleeps
+until the next flush is due and then takes everything aiohttp buffered meanwhile, one wake-up per
+batch instead of one per token. aiohttp keeps receiving (and its stall timer keeps running) while
+we sleep; see bench/reader.py for what that saves.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 import httpx2  # the openai SDK's own httpx fork: its aiohttp transport raises these
 import openai
 from openai import AsyncOpenAI
 
+from recipe_app.llm.batching import Pace
 from recipe_app.llm.errors import GenerationError, Interrupted, UnreadableRecipe, UpstreamServerError, from_openai
 from recipe_app.llm.prompts import RecipeRequest, build_messages, continuation_messages
 from recipe_app.llm.schema import recipe_json_schema, response_format_json_schema
@@ -92,6 +99,88 @@ def _pieces(payload: dict[str, Any], meta: StreamMeta) -> str:
     return delta.get("content") or ""
 
 
+def _aiohttp_body(response: Any) -> aiohttp.StreamReader | None:
+    """aiohttp's buffer under the SDK's response, when the body can be read from it as is."""
+    # Private attributes of httpx2's bound stream and of the SDK's vendored aiohttp transport
+    # (openai pinned below 4; tests/llm/test_transports.py notices if they move).
+    stream = getattr(response.http_response.stream, "_stream", None)
+    aio = getattr(stream, "_aiohttp_response", None)
+    if not isinstance(aio, aiohttp.ClientResponse):
+        return None
+    if response.http_response.headers.get("content-encoding", "identity").lower() != "identity":
+        return None  # compressed: the transport does not decode, httpx's decoders must
+    return aio.content
+
+
+def _salvage(body: aiohttp.StreamReader) -> bytes:
+    """The bytes that arrived before the connection failed: aiohttp raises instead of handing them out."""
+    buffer = getattr(body, "_buffer", None)  # private (aiohttp 3); test_transports notices a change
+    if not buffer:
+        return b""
+    data = b"".join(buffer)
+    buffer.clear()
+    return data
+
+
+async def _drained_lines(body: aiohttp.StreamReader, pace: Pace) -> AsyncIterator[list[bytes]]:
+    """The complete lines aiohttp buffered by the time the next flush is due."""
+    rest = b""
+    while True:
+        await pace.due()
+        failure: Interrupted | None = None
+        cause: BaseException | None = None
+        try:
+            data = await body.readany()
+        except TimeoutError as exc:  # aiohttp.ServerTimeoutError: no bytes for the stall time
+            cause, failure = exc, Interrupted("The AI stopped responding.", detail=type(exc).__name__)
+            data = _salvage(body)
+        except aiohttp.ClientError as exc:
+            cause, failure = exc, Interrupted("The connection to the AI service dropped.", detail=type(exc).__name__)
+            data = _salvage(body)
+        if failure is None and not data:
+            if rest:
+                yield [rest]
+            return
+        lines = (rest + data).split(b"\n")
+        rest = lines.pop()
+        if lines:
+            yield lines  # what arrived before a failure is shown before its message
+        if failure is not None:
+            raise failure from cause
+
+
+async def _line_batches(response: Any, pace: Pace | None) -> AsyncIterator[Iterable[str | bytes]]:
+    body = _aiohttp_body(response) if pace is not None else None
+    if body is not None:
+        pace.followed = True  # the pieces are whole batches now
+        async for lines in _drained_lines(body, pace):
+            yield lines
+        return
+    async for line in response.iter_lines():
+        yield (line,)
+
+
+def _content(lines: Iterable[str | bytes], meta: StreamMeta) -> tuple[str, bool]:
+    """The text in some SSE lines, and whether ``[DONE]`` was among them."""
+    text = []
+    for line in lines:
+        if isinstance(line, bytes):
+            line = line.decode()
+        if not line.startswith("data:"):
+            continue  # blank separators, comments, event names
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return "".join(text), True
+        try:
+            payload = json.loads(data)
+        except ValueError as exc:
+            raise UnreadableRecipe(detail=f"malformed chunk: {data[:80]!r}") from exc
+        if piece := _pieces(payload, meta):
+            meta.content_chunks += 1
+            text.append(piece)
+    return "".join(text), False
+
+
 async def stream_recipe_text(
     client: AsyncOpenAI,
     settings: Settings,
@@ -99,8 +188,12 @@ async def stream_recipe_text(
     meta: StreamMeta,
     prefix: str = "",
     seed: int | None = None,
+    pace: Pace | None = None,
 ) -> AsyncIterator[str]:
-    """Yield the recipe JSON text (after ``prefix``) as it arrives. Raises :class:`GenerationError`."""
+    """Yield the recipe JSON text (after ``prefix``) as it arrives. Raises :class:`GenerationError`.
+
+    ``pace``: the flush clock of the consumer; reading in bulk waits for it (aiohttp transport only).
+    """
     server = str(client.base_url)
     json_schema = server not in _json_schema_unsupported
     while True:
@@ -111,19 +204,12 @@ async def stream_recipe_text(
                 **request_kwargs(settings, request, json_schema, prefix, seed)
             ) as response:
                 opened = True
-                async for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue  # blank separators, comments, event names
-                    data = line[5:].strip()
-                    if data == "[DONE]":
+                async for lines in _line_batches(response, pace):
+                    text, done = _content(lines, meta)
+                    if text:
+                        yield text
+                    if done:
                         return
-                    try:
-                        payload = json.loads(data)
-                    except ValueError as exc:
-                        raise UnreadableRecipe(detail=f"malformed chunk: {data[:80]!r}") from exc
-                    if piece := _pieces(payload, meta):
-                        meta.content_chunks += 1
-                        yield piece
             return
         except openai.BadRequestError as exc:
             if json_schema and not prefix and _rejects_json_schema(exc):

@@ -204,7 +204,7 @@ async def test_a_content_filter_stop_is_a_refusal(settings: Settings, fake: Fake
 
 
 async def test_a_malformed_chunk_fails_with_the_partial_kept(settings: Settings, fake: FakeOpenAI) -> None:
-    fake.script(Reply(content=RECIPE_TEXT, malformed_after=100))
+    fake.script(Reply(content=RECIPE_TEXT, malformed_after=100, tokens_per_s=400))  # still streaming when read
     out = await generate(settings)
     assert isinstance(out.error, errors.UnreadableRecipe)
     assert out.error.user_message == "The AI returned an unreadable recipe." and out.run.card["title"]
