@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 from recipe_app.db.models import Generation
 from recipe_app.db.recipes import owner_key
-from recipe_app.db.session import new_session
+from recipe_app.db.session import get_engine, new_session
 
 
 def session_hash(client_token: str) -> str:
@@ -69,14 +70,19 @@ def finish_generation(
         session.commit()
 
 
-def save_progress(generation_id: int, text: str) -> None:
-    """Keep the text streamed so far, so a restart mid-stream loses only the last few seconds."""
-    with new_session() as session:
-        row = session.get(Generation, generation_id)
-        if row is not None and row.finished_at is None:
-            row.recipe_json = text
-            session.add(row)
-            session.commit()
+def save_progress(texts: dict[int, str]) -> None:
+    """Keep the text streamed so far of running generations (by id), in one transaction.
+
+    A restart mid-stream then loses only the last few seconds. Finished rows are left alone.
+    """
+    table = Generation.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("gid"), table.c.finished_at.is_(None))
+        .values(recipe_json=bindparam("text"))
+    )
+    with get_engine().begin() as connection:
+        connection.execute(statement, [{"gid": gid, "text": text} for gid, text in texts.items()])
 
 
 def recent_generations(limit: int = 20) -> list[Generation]:

@@ -117,8 +117,21 @@ def _split_items(value: Any, done: bool) -> tuple[list[Any], Any]:
     return items[:-1], items[-1]
 
 
-def card_fields(recipe: dict[str, Any], final: bool = False) -> dict[str, Any]:
-    """The card fields for a (partial) recipe object. ``final``: the answer has ended."""
+def _reuse(previous: dict[str, Any] | None, field: str, finished: list[Any]) -> list[Any] | None:
+    """The previous card's list when no item finished since: finished items never change."""
+    # Streamed text only grows, so an equal count means the same items (and the same object keeps
+    # card_changes from comparing them).
+    if previous is not None and len(previous[field]) == len(finished):
+        return previous[field]
+    return None
+
+
+def card_fields(recipe: dict[str, Any], final: bool = False, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The card fields for a (partial) recipe object. ``final``: the answer has ended.
+
+    ``previous``: the card of a shorter prefix of the same streamed text, whose finished lists are
+    reused.
+    """
     done = _finished_keys(recipe, final)
     card = dict(EMPTY_CARD)
     card["title"] = str(recipe.get("name") or "")
@@ -132,15 +145,19 @@ def card_fields(recipe: dict[str, Any], final: bool = False) -> dict[str, Any]:
     card["cuisine"] = str(recipe.get("recipeCuisine") or "")
 
     finished, live = _split_items(recipe.get("recipeIngredient"), "recipeIngredient" in done)
-    card["ingredients"] = [ingredient_line(i) for i in finished if isinstance(i, dict)]
+    card["ingredients"] = _reuse(previous, "ingredients", finished) or [
+        ingredient_line(i) for i in finished if isinstance(i, dict)
+    ]
     card["ingredient_live"] = _live_ingredient(live)
 
     finished, live = _split_items(recipe.get("recipeInstructions"), "recipeInstructions" in done)
-    card["steps"] = [str(s.get("text") or "") for s in finished if isinstance(s, dict)]
+    card["steps"] = _reuse(previous, "steps", finished) or [
+        str(s.get("text") or "") for s in finished if isinstance(s, dict)
+    ]
     card["step_live"] = str(live.get("text") or "") if isinstance(live, dict) else ""
 
     finished, live = _split_items(recipe.get("tips"), "tips" in done)
-    card["tips"] = [str(t) for t in finished]
+    card["tips"] = _reuse(previous, "tips", finished) or [str(t) for t in finished]
     card["tip_live"] = str(live) if isinstance(live, str) else ""
 
     nutrition = recipe.get("nutrition")

@@ -132,7 +132,7 @@ class RecipeRun:
                     self.first_token_at = time.monotonic()
                 self.text += batch
                 self.batches += 1
-                changes = self._move_to(card_fields(parse_partial(self.text)))
+                changes = self._move_to(card_fields(parse_partial(self.text), previous=self.card))
                 if not changes:
                     pace.hurry()  # nothing visible yet: the next piece need not wait for the clock
                 if changes or self.batches == 1:

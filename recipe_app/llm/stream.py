@@ -13,7 +13,6 @@ we sleep; see bench/reader.py for what that saves.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 import aiohttp
 import httpx
 import httpx2  # the openai SDK's own httpx fork: its aiohttp transport raises these
+import jiter
 import openai
 from openai import AsyncOpenAI
 
@@ -160,25 +160,42 @@ async def _line_batches(response: Any, pace: Pace | None) -> AsyncIterator[Itera
         yield (line,)
 
 
-def _content(lines: Iterable[str | bytes], meta: StreamMeta) -> tuple[str, bool]:
-    """The text in some SSE lines, and whether ``[DONE]`` was among them."""
-    text = []
+def _content(lines: Iterable[str | bytes], meta: StreamMeta) -> tuple[str, bool, GenerationError | None]:
+    """The text in some SSE lines, whether ``[DONE]`` was among them, and what stopped the reading.
+
+    The events' JSON is parsed in one call per batch; an unreadable event ends the text before it.
+    """
+    datas: list[bytes] = []
+    done = False
     for line in lines:
-        if isinstance(line, bytes):
-            line = line.decode()
-        if not line.startswith("data:"):
+        raw = line.encode() if isinstance(line, str) else line
+        if not raw.startswith(b"data:"):
             continue  # blank separators, comments, event names
-        data = line[5:].strip()
-        if data == "[DONE]":
-            return "".join(text), True
-        try:
-            payload = json.loads(data)
-        except ValueError as exc:
-            raise UnreadableRecipe(detail=f"malformed chunk: {data[:80]!r}") from exc
-        if piece := _pieces(payload, meta):
-            meta.content_chunks += 1
-            text.append(piece)
-    return "".join(text), False
+        data = raw[5:].strip()
+        if data == b"[DONE]":
+            done = True
+            break
+        datas.append(data)
+    try:
+        payloads = jiter.from_json(b"[" + b",".join(datas) + b"]") if datas else []
+    except ValueError:
+        payloads = None
+    text: list[str] = []
+    try:
+        for payload in payloads if payloads is not None else map(_event, datas):
+            if piece := _pieces(payload, meta):
+                meta.content_chunks += 1
+                text.append(piece)
+    except GenerationError as exc:
+        return "".join(text), True, exc
+    return "".join(text), done, None
+
+
+def _event(data: bytes) -> Any:
+    try:
+        return jiter.from_json(data)
+    except ValueError as exc:
+        raise UnreadableRecipe(detail=f"malformed chunk: {data[:80]!r}") from exc
 
 
 async def stream_recipe_text(
@@ -205,9 +222,11 @@ async def stream_recipe_text(
             ) as response:
                 opened = True
                 async for lines in _line_batches(response, pace):
-                    text, done = _content(lines, meta)
+                    text, done, failure = _content(lines, meta)
                     if text:
                         yield text
+                    if failure is not None:
+                        raise failure
                     if done:
                         return
             return

@@ -384,3 +384,14 @@ def test_cuisines_for_the_filter(db_url: str) -> None:
     recipes.delete_recipe(alice, deleted.id)  # type: ignore[arg-type]
     recipes.save_recipe(owner(), make_recipe("g", cuisine="Korean"))
     assert recipes.cuisines(alice) == ["Greek", "italian", "Thai"]
+
+
+def test_progress_of_running_generations_is_saved_together_and_finished_rows_keep_their_end(db_url: str) -> None:
+    first = generations.start_generation("tab-1", "{}", "demo-chef")
+    second = generations.start_generation("tab-2", "{}", "demo-chef")
+    done = generations.start_generation("tab-3", "{}", "demo-chef")
+    generations.finish_generation(done, status="complete", recipe_json='{"name": "final"}')
+    generations.save_progress({first: '{"name": "Sou', second: '{"name": "Stew", "des', done: '{"na'})
+    with get_engine().connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, recipe_json FROM generation")).all())
+    assert stored == {first: '{"name": "Sou', second: '{"name": "Stew", "des', done: '{"name": "final"}'}

@@ -109,3 +109,14 @@ def test_markdown_for_copy() -> None:
     assert "- 400 g chickpeas, drained" in md
     assert "2. Add the chickpeas and simmer for 20 minutes." in md
     assert "Serves 4 · Prep 10 min · Cook 25 min · Total 35 min · Indian" in md
+
+
+def test_reusing_the_previous_card_gives_the_same_card_at_every_prefix() -> None:
+    """The finished lists of the last card are reused while no item finished: never a stale item."""
+    card = dict(EMPTY_CARD)
+    for end in range(1, len(TEXT) + 1, 7):
+        partial = parse_partial(TEXT[:end])
+        reused = card_fields(partial, previous=card)
+        assert reused == card_fields(partial), TEXT[:end][-40:]
+        card = reused
+    assert card["ingredients"] and card["steps"] and card["tips"]

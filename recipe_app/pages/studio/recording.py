@@ -15,18 +15,48 @@ from recipe_app.settings import Settings
 
 logger = logging.getLogger("recipe_app.generation")
 
-#: How often the text of a running generation is written to the database.
+#: How often the text of running generations is written to the database.
 PROGRESS_EVERY_S = 3.0
 
+# Running generations of each event loop, and the one task per loop that writes their text.
+_tracked: dict[asyncio.AbstractEventLoop, dict[int, RecipeRun]] = {}
+_writers: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
 
-async def keep_progress(generation_id: int, run: RecipeRun) -> None:
-    """Write the streamed text every few seconds until cancelled (the end state is written apart)."""
-    saved = 0
-    while True:
+
+def track_progress(generation_id: int, run: RecipeRun) -> None:
+    """Write this generation's text every few seconds until :func:`untrack_progress`.
+
+    All generations running in the process are written together, one transaction per interval,
+    instead of one commit per stream.
+    """
+    loop = asyncio.get_running_loop()
+    _tracked.setdefault(loop, {})[generation_id] = run
+    writer = _writers.get(loop)
+    if writer is None or writer.done():
+        _writers[loop] = loop.create_task(_write_progress(_tracked[loop]))
+
+
+def untrack_progress(generation_id: int) -> None:
+    """Stop writing this generation's text (its end is written by :func:`record_outcome`)."""
+    runs = _tracked.get(asyncio.get_running_loop())
+    if runs is not None:
+        runs.pop(generation_id, None)
+
+
+async def _write_progress(runs: dict[int, RecipeRun]) -> None:
+    saved: dict[int, int] = {}  # text length last written, by generation
+    while runs:
         await asyncio.sleep(PROGRESS_EVERY_S)
-        if len(run.text) != saved:
-            saved = len(run.text)
-            await asyncio.to_thread(generations.save_progress, generation_id, run.text)
+        saved = {gid: n for gid, n in saved.items() if gid in runs}
+        changed = {gid: run.text for gid, run in list(runs.items()) if len(run.text) != saved.get(gid, 0)}
+        if not changed:
+            continue
+        try:
+            await asyncio.to_thread(generations.save_progress, changed)
+        except Exception:  # a busy or lost database must not end the writing for good
+            logger.exception("saving the progress of %d generations failed", len(changed))
+            continue
+        saved.update((gid, len(text)) for gid, text in changed.items())
 
 
 def record_outcome(

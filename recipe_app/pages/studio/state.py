@@ -35,7 +35,7 @@ from recipe_app.llm.prompts import (
 )
 from recipe_app.llm.schema import Recipe
 from recipe_app.llm.run import RecipeRun
-from recipe_app.pages.studio.recording import keep_progress, record_outcome, usage_text
+from recipe_app.pages.studio.recording import record_outcome, track_progress, untrack_progress, usage_text
 from recipe_app.ratelimit import get_quota, wait_text
 from recipe_app.settings import get_settings
 from recipe_app.state import BrowserState
@@ -354,7 +354,7 @@ class StudioState(RecipeViewVars, rx.State):
         generation_id = await asyncio.to_thread(
             generations.start_generation, token, request.model_dump_json(), settings.model_name, owner_id=owner
         )
-        progress = asyncio.create_task(keep_progress(generation_id, run))
+        track_progress(generation_id, run)
         metrics.ACTIVE_STREAMS.inc()
         status, failure = "complete", None
         try:
@@ -369,7 +369,7 @@ class StudioState(RecipeViewVars, rx.State):
                             raise asyncio.CancelledError
                         self._apply(changes)
                         metrics.UPDATES.inc()
-                        metrics.UPDATE_BYTES.inc(len(json.dumps(changes)))
+                        metrics.UPDATE_BYTES.inc(_size(changes))
                         if self.status == "waiting":
                             self._apply({"status": "streaming", "notice": ""})
                 final = run.finish()
@@ -405,7 +405,7 @@ class StudioState(RecipeViewVars, rx.State):
                 self._generation_id = generation_id
         finally:
             watchdog.cancel()
-            progress.cancel()
+            untrack_progress(generation_id)
             metrics.ACTIVE_STREAMS.dec()
             if _running.get(token) is active:
                 del _running[token]
@@ -432,6 +432,11 @@ class _Active:
         if not watchdog.cancelled() and watchdog.exception() is None:
             self.end("tab_closed")
 
+
+
+def _size(changes: dict[str, Any]) -> int:
+    """About the JSON bytes of card changes: exact for text (most updates), serialised otherwise."""
+    return sum(len(v) + 2 if isinstance(v, str) else len(json.dumps(v)) for v in changes.values())
 
 
 def _field_message(field: str, err: Any) -> str:
