@@ -306,6 +306,11 @@ class CardModel:
 _VAR = {"cuisine": "cuisine_label", "ingredients": "ingredient_lines"}
 
 
+#: Tokens sent this long after a stream's first one count as "after the start" (app only): separates
+#: the tail the simultaneous start of N streams causes from the steady state's.
+LATE_S = 3.0
+
+
 def analyse_app(tab: Tab, sent: list[float], model: CardModel) -> dict[str, Any]:
     """Per-token added latency, correctness and wire figures of one app tab."""
     from recipe_app.llm.card import EMPTY_CARD
@@ -342,20 +347,22 @@ def analyse_app(tab: Tab, sent: list[float], model: CardModel) -> dict[str, Any]
         current = max(current, version)
     final_ok = status == "done" and CardModel.key(
         {k: state.get(_VAR.get(k, k), v) for k, v in EMPTY_CARD.items()}) == model.final_key
-    lat, lost = [], 0
+    lat, late, lost = [], [], 0
     for i, t_sent in enumerate(sent):
         if not model.visible[i]:
             continue
         v = model.token_version[i]
         if v < len(shown_at):
             lat.append(shown_at[v] - t_sent)
+            if t_sent - sent[0] >= LATE_S:
+                late.append(lat[-1])
         else:
             lost += 1
     lost += len(model.tokens) - len(sent)  # never sent by the upstream (stream closed early)
     first_visible = shown_at[1] if len(shown_at) > 1 else None
     # added TTFT: first text on the card - send time of the first token that shows text
     first_token = model.visible.index(True)
-    return {"lat": lat, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
+    return {"lat": lat, "late": late, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
             "final_ok": final_ok, "wire": tab.raw_bytes if tab.deflate else wire, "frames": len(tab.frames),
             "ttft_added": (first_visible - sent[first_token]) if (first_visible and len(sent) > first_token) else None,
             "status": status}
@@ -394,7 +401,7 @@ def analyse_naive(tab: Tab, sent: list[float], tokens: list[str]) -> dict[str, A
     final_ok = status == "done" and text == full
     lat = [shown[i] - sent[i] for i in range(min(len(sent), len(tokens))) if shown[i] is not None]
     lost = len(tokens) - len(lat)
-    return {"lat": lat, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
+    return {"lat": lat, "late": late, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
             "final_ok": final_ok, "wire": tab.raw_bytes if tab.deflate else wire, "frames": len(tab.frames),
             "ttft_added": (shown[0] - sent[0]) if (shown and shown[0] and sent) else None, "status": status}
 
@@ -493,6 +500,7 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
         r["duration"] = tab.t_end - tab.t_generate
         per_tab.append(r)
     lat = [x for r in per_tab for x in r["lat"]]
+    late = [x for r in per_tab for x in r.get("late", ())]  # the start burst is over
     ttft = [r["ttft_added"] for r in per_tab if r["ttft_added"] is not None]
     ok = [r for r in per_tab if r["final_ok"]]
     text_bytes = len("".join(tokens).encode())
@@ -514,6 +522,7 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
         "lat_p99_ms": _ms(pct(lat, 99)),
         "lat_max_ms": _ms(max(lat) if lat else None),
         "lat_samples": len(lat),
+        "lat_p99_after_start_ms": _ms(pct(late, 99)) if late else None,
         "visible_tokens_per_recipe": (sum(model.visible) if model else len(tokens)),
         "tokens_lost": sum(r["lost"] for r in per_tab),
         "reordered_frames": sum(r["reorder"] for r in per_tab),

@@ -424,7 +424,7 @@ def main() -> None:
                     step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work,
                                     Path(args.profile) if args.profile else None)
                     d["steps"].append(step)
-                    print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} "
+                    print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} (after start {step.get('lat_p99_after_start_ms')}) "
                           f"max {step['lat_max_ms']} ms, lost {step['tokens_lost']}, TTFT+ {step['ttft_added_p50_ms']} ms, "
                           f"{fmt(step['wire_ratio'], 2)}× text, {fmt(step['frames_per_recipe'], 0)} frames, "
                           f"cpu {step['backend_cpu_per_recipe_s']} s/recipe, loadgen {step['loadgen_cpu_pct']}% "
