@@ -61,5 +61,6 @@ def test_the_event_socket_is_compressed_for_browsers(prod_app: tuple[str, Path])
         extensions = ws.response.headers.get("Sec-WebSocket-Extensions") or ""
     assert opening.startswith("0{")  # engine.io open packet: the Reflex event socket answered
     assert "permessage-deflate" in extensions
-    # Small windows (recipe_app/server.py): what each open tab's compressor costs in memory.
-    assert "server_max_window_bits=10" in extensions and "client_max_window_bits=10" in extensions
+    # Lean compression state (recipe_app/server.py): what each open tab costs in memory.
+    assert "server_max_window_bits=11" in extensions and "client_max_window_bits=9" in extensions
+    assert "client_no_context_takeover" in extensions
