@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.scale [--steps 10,12,14,...] [--share 0.5]
 
 Recipe Studio runs as the operator would self-host it: ``reflex run --env prod --backend-only``
-with ``REFLEX_REDIS_URL`` (state, locks and the rate limiter in Redis) and ``GRANIAN_WORKERS`` = 1,
-then 2. The load generator, the fake upstream and redis-server get their own core.
+with ``REFLEX_REDIS_URL`` (state, locks and the rate limiter in Redis) and ``WEB_CONCURRENCY`` = 1,
+then 2 (gunicorn workers). The load generator, the fake upstream and redis-server get their own core.
 
 CPU per worker is held equal across the two runs, so the ratio is the scaling of the design
 (Redis round trips, connections spread over workers), not of the machine:

@@ -82,11 +82,16 @@ class Browser:
         return await self.processor.enqueue(self.token, event)
 
     async def state(self, cls: type) -> Any:
-        """The current state instance of ``cls`` for this tab (read-only use)."""
+        """The current state instance of ``cls`` for this tab (read-only use).
+
+        Read under the tab's lock, as the next event of a browser would: with Redis, a worker that
+        holds the lock opportunistically (rxconfig.py) writes the state back only when asked.
+        """
         from reflex.istate.manager.token import BaseStateToken
 
-        root = await self.processor._root_context.state_manager.get_state(BaseStateToken(ident=self.token, cls=State))
-        return await root.get_state(cls)
+        manager = self.processor._root_context.state_manager
+        async with manager.modify_state(BaseStateToken(ident=self.token, cls=State)) as root:
+            return await root.get_state(cls)
 
 
 def make_processor(recorder: DeltaRecorder) -> BaseStateEventProcessor:
