@@ -401,7 +401,7 @@ def analyse_naive(tab: Tab, sent: list[float], tokens: list[str]) -> dict[str, A
     final_ok = status == "done" and text == full
     lat = [shown[i] - sent[i] for i in range(min(len(sent), len(tokens))) if shown[i] is not None]
     lost = len(tokens) - len(lat)
-    return {"lat": lat, "late": late, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
+    return {"lat": lat, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
             "final_ok": final_ok, "wire": tab.raw_bytes if tab.deflate else wire, "frames": len(tab.frames),
             "ttft_added": (shown[0] - sent[0]) if (shown and shown[0] and sent) else None, "status": status}
 
