@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench [--app-dir .]
 
-Runs, one after the other (about 20 minutes on the reference VM):
+Runs, one after the other (about 25 minutes on the reference VM):
 1. ``bench.run``     the six designs side by side (results.json/.md, latency_vs_concurrency.png);
 2. ``bench.reader``  the upstream-reading floor with uvloop (reader_results.json);
 3. ``bench.scale``   1 vs 2 workers on Redis (scale_results.json; needs root for the cgroups on a
