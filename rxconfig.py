@@ -43,7 +43,7 @@ if not any(flag in _gunicorn_args.split() or _gunicorn_args.startswith(flag) for
 # With Redis (several workers), a worker keeps a tab's state in memory while it holds the tab's lock
 # and writes it back when the hold ends or another worker asks for the tab (Reflex's opportunistic
 # lock), instead of a Redis read, write and lock cycle on every card update. Measured: half the CPU
-# per recipe and 2.6x the streams per worker (bench/BENCHMARKS.md). REFLEX_OPLOCK_ENABLED=0 turns it off.
+# per recipe and 2.6-3x the streams per worker (bench/BENCHMARKS.md). REFLEX_OPLOCK_ENABLED=0 turns it off.
 os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "1")
 
 config = rx.Config(

@@ -33,8 +33,9 @@ class Settings(BaseSettings):
     upstream_http: Literal["aiohttp", "httpx"] = Field(
         default="aiohttp", description="HTTP client under the openai SDK for the provider (aiohttp: less CPU per chunk)."
     )
-    # 65 ms (~15 updates a second) rather than 50: one core then holds 100 streams instead of 75 at
-    # p99 <= 150 ms (bench/BENCHMARKS.md); text at 15 updates a second reads as smoothly.
+    # 65 ms (~15 updates a second) rather than 50: ~174 updates per recipe instead of ~212, and at 100
+    # streams on one core p99 139-141 ms instead of 152-154 ms (bench/BENCHMARKS.md). Text at 15
+    # updates a second reads as smoothly.
     stream_flush_ms: int = Field(default=65, ge=0, le=2000, description="At most one card update per interval.")
     demo_tokens_per_s: float = Field(default=65.0, gt=0)
     redis_url: str | None = Field(

@@ -8,7 +8,6 @@ emits keys in schema order, and the card relies on that order to know which part
 from __future__ import annotations
 
 import json
-
 import re
 from datetime import timedelta
 from functools import lru_cache

@@ -57,6 +57,10 @@ async def _write_progress(runs: dict[int, RecipeRun]) -> None:
             logger.exception("saving the progress of %d generations failed", len(changed))
             continue
         saved.update((gid, len(text)) for gid, text in changed.items())
+    loop = asyncio.get_running_loop()  # nothing left to write: forget this loop until the next one
+    if _tracked.get(loop) is runs:
+        del _tracked[loop]
+        _writers.pop(loop, None)
 
 
 def record_outcome(
