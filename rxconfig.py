@@ -9,7 +9,7 @@ from pathlib import Path
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
-from recipe_app.checks import ensure_startable
+from recipe_app.core.checks import ensure_startable
 
 
 def _bundled_bun() -> Path | None:
@@ -33,12 +33,12 @@ if (_bun := _bundled_bun()) is not None:
 # permessage-deflate with the browser, which Granian, Reflex's default, does not. Measured: 1.3x
 # instead of 17x the recipe's size on the wire, for the same CPU and latency (bench/BENCHMARKS.md).
 # REFLEX_USE_GRANIAN=1 switches back. Reflex names uvicorn's pure-Python worker (asyncio loop, h11);
-# ours (recipe_app/server.py) runs on uvloop and compresses with smaller windows. It is added to an
+# ours (recipe_app/web/server.py) runs on uvloop and compresses with smaller windows. It is added to an
 # operator's own GUNICORN_CMD_ARGS unless those name a worker class themselves.
 os.environ.setdefault("REFLEX_USE_GRANIAN", "0")
 _gunicorn_args = os.environ.get("GUNICORN_CMD_ARGS", "")
 if not any(flag in _gunicorn_args.split() or _gunicorn_args.startswith(flag) for flag in ("--worker-class", "-k")):
-    os.environ["GUNICORN_CMD_ARGS"] = f"{_gunicorn_args} --worker-class recipe_app.server.Worker".strip()
+    os.environ["GUNICORN_CMD_ARGS"] = f"{_gunicorn_args} --worker-class recipe_app.web.server.Worker".strip()
 
 # With Redis (several workers), a worker keeps a tab's state in memory while it holds the tab's lock
 # and writes it back when the hold ends or another worker asks for the tab (Reflex's opportunistic

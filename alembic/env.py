@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 
 from recipe_app.db import models  # noqa: F401 - registers the tables
 from recipe_app.db.session import engine_for
-from recipe_app.settings import get_settings
+from recipe_app.core.settings import get_settings
 
 config = context.config
 

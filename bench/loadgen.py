@@ -275,8 +275,8 @@ class CardModel:
     """The card the app shows for each token prefix, computed with the app's own code."""
 
     def __init__(self, tokens: list[str]) -> None:
-        from recipe_app.llm.card import card_fields, parse_partial
-        from recipe_app.llm.schema import Recipe
+        from recipe_app.kitchen.card import card_fields, parse_partial
+        from recipe_app.domain.recipe import Recipe
 
         self.tokens = tokens
         text = ""
@@ -313,7 +313,7 @@ LATE_S = 3.0
 
 def analyse_app(tab: Tab, sent: list[float], model: CardModel) -> dict[str, Any]:
     """Per-token added latency, correctness and wire figures of one app tab."""
-    from recipe_app.llm.card import EMPTY_CARD
+    from recipe_app.domain.card import EMPTY_CARD
 
     state: dict[str, Any] = {}
     shown_at: list[float] = []  # receipt time at which version v (index) was first reached

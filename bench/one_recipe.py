@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recipe_app.db.session import create_tables  # noqa: E402
-from recipe_app.settings import get_settings  # noqa: E402
+from recipe_app.core.settings import get_settings  # noqa: E402
 
 
 async def measure(flush_ms: int) -> dict[str, float]:

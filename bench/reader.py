@@ -59,8 +59,8 @@ def _client(kind: str, base_url: str):
 
 async def _one(kind: str, client: Any, settings: Any, tag: str) -> tuple[list[float], int]:
     from recipe_app.llm.batching import Pace
-    from recipe_app.llm.prompts import RecipeRequest
-    from recipe_app.llm.run import RecipeRun
+    from recipe_app.domain.request import RecipeRequest
+    from recipe_app.generation.run import RecipeRun
     from recipe_app.llm.stream import StreamMeta, stream_recipe_text
 
     request = RecipeRequest(ingredients=[tag, "spinach"], servings=4)
@@ -92,7 +92,7 @@ async def _one(kind: str, client: Any, settings: Any, tag: str) -> tuple[list[fl
 
 
 async def _step(kind: str, n: int, base_url: str, upstream: str) -> dict[str, Any]:
-    from recipe_app.settings import Settings
+    from recipe_app.core.settings import Settings
 
     settings = Settings(openai_api_key="bench", openai_base_url=base_url, openai_timeout_s=900, stall_timeout_s=300)
     if kind == "app-per-token":

@@ -1,7 +1,7 @@
 """A lean OpenAI-compatible streaming server for load tests, with a fixed schedule per stream.
 
 Every ``POST /v1/chat/completions`` with ``stream: true`` is answered with the same recipe JSON
-(a valid :class:`recipe_app.llm.schema.Recipe`, ~700 tokens by default) as real
+(a valid :class:`recipe_app.domain.recipe.Recipe`, ~700 tokens by default) as real
 ``chat.completion.chunk`` SSE events: a role chunk, then one content chunk per token, time to first
 token ``--ttft`` after the request, then ``--tps`` tokens per second, a finish chunk, a usage chunk
 (if asked for) and ``data: [DONE]``.

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from recipe_app.api import operator_api
-from recipe_app.checks import ensure_startable
+from recipe_app.web.api import operator_api
+from recipe_app.core.checks import ensure_startable
 from recipe_app.db.session import migrate_to_head
-from recipe_app.gc_tuning import tune_gc
-from recipe_app.logs import configure_logging
+from recipe_app.core.gc_tuning import tune_gc
+from recipe_app.core.logs import configure_logging
 from recipe_app.pages.library import LibraryState, library_page
 from recipe_app.pages.recipe import RecipeState, recipe_page
 from recipe_app.pages.shared import SharedState, shared_page
 from recipe_app.pages.shopping import ShoppingState, shopping_page
 from recipe_app.pages.stats import StatsState, stats_page
 from recipe_app.pages.studio import StudioState, studio_page
-from recipe_app.statefiles import throttle_purge
+from recipe_app.web.statefiles import throttle_purge
 
 configure_logging(ensure_startable())
 throttle_purge()  # Reflex's disk state manager: scan for expired tab states once a minute, not every 2 s

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from recipe_app.db import session as db_session
-from recipe_app.settings import Settings, get_settings
+from recipe_app.core.settings import Settings, get_settings
 from tests.fake_openai import FakeOpenAI, fake_openai_server
 
 #: A recognisable fake key: tests grep for it everywhere it must never appear.

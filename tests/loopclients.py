@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from recipe_app import loopcache
+from recipe_app.core import loopcache
 
 
 @pytest.fixture(autouse=True)

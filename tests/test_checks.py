@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from recipe_app import checks
-from recipe_app.checks import check_settings, ensure_startable
-from recipe_app.settings import Settings, get_settings
+from recipe_app.core import checks
+from recipe_app.core.checks import check_settings, ensure_startable
+from recipe_app.core.settings import Settings, get_settings
 
 DB_EXAMPLES = "sqlite:///path/to/recipe_studio.db or postgresql+psycopg://user:password@host/dbname"
 MODEL_RULE = "a model name uses only letters, digits and . _ : / - (e.g. gpt-4.1-mini)"

@@ -13,8 +13,9 @@ import pytest
 
 from recipe_app.kitchen.allergens import allergen_matches, normalise
 from recipe_app.llm.demo import DEMO_MODEL, DemoTransport, build_demo_recipe, tokenize
-from recipe_app.llm.prompts import DIETS, RecipeRequest, build_messages
-from recipe_app.llm.schema import Recipe, duration_minutes
+from recipe_app.domain.request import DIETS, RecipeRequest
+from recipe_app.llm.prompts import build_messages
+from recipe_app.domain.recipe import Recipe, duration_minutes
 
 FAST = {"ttft": (0.0, 0.0), "tokens_per_s": (5000.0, 5000.0)}
 MEAT_FISH_DAIRY_EGG = ["meat", "poultry", "pork", "fish", "shellfish", "milk", "eggs", "honey"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from recipe_app.export import json_ld, markdown
-from recipe_app.llm.schema import Recipe
+from recipe_app.kitchen.export import json_ld, markdown
+from recipe_app.domain.recipe import Recipe
 from tests.recipes import RECIPE
 
 ISO = re.compile(r"^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from recipe_app import gc_tuning
+from recipe_app.core import gc_tuning
 
 
 def test_tune_gc_freezes_the_heap_and_raises_the_young_threshold() -> None:

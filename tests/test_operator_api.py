@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import httpx
 
-from recipe_app.api import operator_api
+from recipe_app.web.api import operator_api
 from recipe_app.pages.studio import StudioState
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
 from tests.recipes import RECIPE_TEXT

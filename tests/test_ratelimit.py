@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import redis
 
-from recipe_app.ratelimit import GenerationQuota, wait_text
-from recipe_app.settings import Settings
+from recipe_app.core.ratelimit import GenerationQuota, wait_text
+from recipe_app.core.settings import Settings
 
 
 async def test_the_sixth_generation_in_a_minute_is_refused_with_the_wait(configure: Callable[..., Settings]) -> None:

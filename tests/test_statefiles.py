@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from reflex.istate.manager.disk import StateManagerDisk
 
-from recipe_app import statefiles
+from recipe_app.web import statefiles
 
 
 def expired_file(directory: Path, name: str) -> Path:

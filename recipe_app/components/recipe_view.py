@@ -157,7 +157,7 @@ class RecipeViewVars(rx.State, mixin=True):
     nutrition: list[dict[str, str]] = []
 
     def _show_card(self, card: dict[str, Any]) -> None:
-        """Show a card (see recipe_app.llm.card.card_fields)."""
+        """Show a card (see recipe_app.kitchen.card.card_fields)."""
         for key, value in card.items():
             name = CARD_TO_VAR.get(key, key)
             if name in _VIEW_VARS and getattr(self, name) != value:

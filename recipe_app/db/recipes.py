@@ -30,8 +30,8 @@ from recipe_app.db.models import (
     SavedRecipe,
 )
 from recipe_app.db.session import new_session
-from recipe_app.llm.prompts import DIETS
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.request import DIETS
+from recipe_app.domain.recipe import Recipe
 
 Sort = Literal["newest", "oldest", "rating", "title"]
 SORTS: tuple[str, ...] = ("newest", "oldest", "rating", "title")

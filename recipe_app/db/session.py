@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import Session, SQLModel, create_engine
 
 from recipe_app.db import models  # noqa: F401 - registers the tables
-from recipe_app.settings import get_settings
+from recipe_app.core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

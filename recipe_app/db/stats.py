@@ -22,8 +22,8 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from recipe_app.db.models import Generation
 from recipe_app.db.session import get_engine
-from recipe_app.pricing import estimate_cost
-from recipe_app.settings import Settings, get_settings
+from recipe_app.core.pricing import estimate_cost
+from recipe_app.core.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)

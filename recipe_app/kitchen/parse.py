@@ -28,7 +28,7 @@ import unicodedata
 
 from recipe_app.kitchen.quantities import format_quantity
 from recipe_app.kitchen.units import VAGUE, normalise_unit, unit_label, unit_spellings
-from recipe_app.llm.schema import Ingredient
+from recipe_app.domain.recipe import Ingredient
 
 MAX_LENGTH = 1000
 _FRACTIONS = {

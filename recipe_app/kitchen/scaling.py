@@ -36,7 +36,7 @@ from recipe_app.kitchen.units import (
     unit_system,
 )
 from recipe_app.kitchen.words import inflect_last
-from recipe_app.llm.schema import Ingredient, Recipe
+from recipe_app.domain.recipe import Ingredient, Recipe
 
 _KNOWN = frozenset(PHYSICAL) | COUNTABLE
 _SHOWN = r"(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?)"

@@ -29,7 +29,7 @@ from recipe_app.kitchen.aisles import CATEGORIES, category
 from recipe_app.kitchen.scaling import format_amount, scale_recipe
 from recipe_app.kitchen.units import COUNTABLE, System, base_amount, convert, dimension, normalise_unit, unit_system
 from recipe_app.kitchen.words import inflect_last, item_key, singular
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.recipe import Recipe
 
 _SKIPPED = frozenset({"water", "cold water", "warm water", "hot water", "boiling water", "lukewarm water",
                       "ice water", "tap water", "iced water"})

@@ -10,8 +10,8 @@ import httpx
 import httpx2
 from openai import AsyncOpenAI, DefaultAioHttpClient
 
-from recipe_app.loopcache import per_loop
-from recipe_app.settings import Settings
+from recipe_app.core.loopcache import per_loop
+from recipe_app.core.settings import Settings
 
 DEMO_BASE_URL = "http://demo.invalid/v1"
 

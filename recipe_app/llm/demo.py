@@ -29,8 +29,9 @@ from typing import Any, NamedTuple
 import httpx
 
 from recipe_app.kitchen.allergens import allergen_matches, mentions, normalise
-from recipe_app.llm.prompts import RecipeRequest, request_from_messages
-from recipe_app.llm.schema import HowToStep, Ingredient, Nutrition, Recipe
+from recipe_app.domain.request import RecipeRequest
+from recipe_app.llm.prompts import request_from_messages
+from recipe_app.domain.recipe import HowToStep, Ingredient, Nutrition, Recipe
 
 DEMO_MODEL = "demo-chef"
 

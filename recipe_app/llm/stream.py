@@ -27,9 +27,11 @@ from openai import AsyncOpenAI
 
 from recipe_app.llm.batching import Pace
 from recipe_app.llm.errors import GenerationError, Interrupted, UnreadableRecipe, UpstreamServerError, from_openai
-from recipe_app.llm.prompts import RecipeRequest, build_messages, continuation_messages
-from recipe_app.llm.schema import recipe_json_schema, response_format_json_schema
-from recipe_app.settings import Settings
+from recipe_app.domain.request import RecipeRequest
+from recipe_app.llm.prompts import build_messages, continuation_messages
+from recipe_app.domain.recipe import recipe_json_schema
+from recipe_app.llm.structured import response_format_json_schema
+from recipe_app.core.settings import Settings
 
 # Servers that answered "json_schema not supported" once get json_object from then on.
 _json_schema_unsupported: set[str] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import secrets
 
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.recipe import Recipe
 from tests.recipes import RECIPE
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from recipe_app.db import generations, recipes
 from recipe_app.db.models import SavedRecipe
 from recipe_app.db.session import get_engine
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.recipe import Recipe
 from tests.db.helpers import make_recipe, owner
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, event
 from recipe_app.db import stats
 from recipe_app.db.models import Generation
 from recipe_app.db.session import get_engine, new_session
-from recipe_app.settings import get_settings
+from recipe_app.core.settings import get_settings
 
 #: A Monday, half past noon UTC.
 NOW = datetime(2025, 3, 10, 12, 30, tzinfo=timezone.utc)

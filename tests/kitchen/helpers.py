@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recipe_app.llm.schema import HowToStep, Ingredient, Nutrition, Recipe
+from recipe_app.domain.recipe import HowToStep, Ingredient, Nutrition, Recipe
 
 Line = tuple[float | None, str, str, str]
 

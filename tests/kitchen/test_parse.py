@@ -6,7 +6,7 @@ import pytest
 
 from recipe_app.kitchen.parse import parse_line
 from recipe_app.kitchen.scaling import format_ingredient
-from recipe_app.llm.schema import Ingredient
+from recipe_app.domain.recipe import Ingredient
 
 # (line, quantity, unit, item, note)
 CASES = [

@@ -6,7 +6,7 @@ import pytest
 
 from recipe_app.kitchen.aisles import CATEGORIES, category
 from recipe_app.kitchen.shopping import ShoppingGroup, build_shopping_list, shopping_list_text
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.recipe import Recipe
 from tests.kitchen.helpers import recipe
 
 PANCAKES = recipe("Pancakes", 4, [

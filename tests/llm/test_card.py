@@ -7,8 +7,10 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from recipe_app.llm.card import EMPTY_CARD, card_changes, card_fields, parse_partial, recipe_markdown
-from recipe_app.llm.schema import RECIPE_KEYS, Recipe, recipe_json_schema
+from recipe_app.domain.card import EMPTY_CARD, card_changes, recipe_markdown
+
+from recipe_app.kitchen.card import card_fields, parse_partial
+from recipe_app.domain.recipe import RECIPE_KEYS, Recipe, recipe_json_schema
 
 RECIPE = {
     "name": "Chickpea & Spinach Curry",

@@ -13,9 +13,10 @@ import pytest
 
 from recipe_app.llm import errors
 from recipe_app.llm.client import get_client
-from recipe_app.llm.prompts import CONTINUE_PROMPT, RecipeRequest
-from recipe_app.llm.run import RecipeRun
-from recipe_app.settings import Settings
+from recipe_app.llm.prompts import CONTINUE_PROMPT
+from recipe_app.domain.request import RecipeRequest
+from recipe_app.generation.run import RecipeRun
+from recipe_app.core.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.recipes import RECIPE_TEXT

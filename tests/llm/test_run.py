@@ -8,9 +8,9 @@ import pytest
 
 from recipe_app.llm.client import get_client
 from recipe_app.llm.errors import Truncated, UnreadableRecipe
-from recipe_app.llm.prompts import RecipeRequest
-from recipe_app.llm.run import RecipeRun
-from recipe_app.settings import Settings
+from recipe_app.domain.request import RecipeRequest
+from recipe_app.generation.run import RecipeRun
+from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.recipes import RECIPE_TEXT
 
@@ -84,7 +84,7 @@ async def test_a_length_cut_answer_is_reported_as_truncated(fake: FakeOpenAI, se
 
 
 def test_every_request_is_bounded_in_size_and_answer_length(settings: Settings) -> None:
-    from recipe_app.llm.prompts import MAX_ITEM_CHARS, MAX_TEXT_CHARS
+    from recipe_app.domain.request import MAX_ITEM_CHARS, MAX_TEXT_CHARS
     from recipe_app.llm.stream import request_kwargs
 
     biggest = RecipeRequest(

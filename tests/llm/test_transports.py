@@ -11,10 +11,10 @@ import pytest
 from recipe_app.llm.batching import Pace
 from recipe_app.llm.client import get_client
 from recipe_app.llm.errors import Interrupted
-from recipe_app.llm.prompts import RecipeRequest
-from recipe_app.llm.run import RecipeRun
+from recipe_app.domain.request import RecipeRequest
+from recipe_app.generation.run import RecipeRun
 from recipe_app.llm.stream import StreamMeta, stream_recipe_text
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.recipes import RECIPE
 

@@ -12,7 +12,7 @@ from recipe_app.pages.recipe import RecipeState
 from recipe_app.pages.shared import SharedState
 from recipe_app.pages.shopping import ShoppingState
 from recipe_app.pages.studio import StudioState
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
 from tests.recipes import RECIPE, RECIPE_TEXT

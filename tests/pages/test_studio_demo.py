@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from recipe_app.pages.studio.state import StudioState
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
 
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 from recipe_app.db.models import Generation
 from recipe_app.db.session import new_session
 from recipe_app.pages.studio.state import StudioState
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
 from tests.recipes import RECIPE_TEXT

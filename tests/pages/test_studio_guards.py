@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from recipe_app import presence
+from recipe_app.web import presence
 from recipe_app.db.generations import recent_generations
 from recipe_app.llm.prompts import SYSTEM_PROMPT
 from recipe_app.pages.studio.state import StudioState
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from recipe_app.state import BrowserState
 from tests.conftest import TEST_KEY
 from tests.fake_openai import FakeOpenAI, Reply
@@ -187,7 +187,7 @@ async def test_each_generation_logs_one_structured_line(
 def test_json_logs_put_the_generation_fields_at_the_top_level(configure: Callable[..., Settings]) -> None:
     import io
 
-    from recipe_app.logs import configure_logging
+    from recipe_app.core.logs import configure_logging
 
     logger = logging.getLogger("recipe_app")
     saved = list(logger.handlers)

@@ -11,7 +11,7 @@ from sqlmodel import select
 from recipe_app.db.models import Generation
 from recipe_app.db.session import new_session
 from recipe_app.pages.studio.state import StudioState
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
 from tests.recipes import RECIPE_TEXT
@@ -136,7 +136,7 @@ async def test_a_streaming_recipe_is_persisted_every_few_seconds(
     tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from recipe_app.db.generations import recent_generations
-    from recipe_app.pages.studio import recording
+    from recipe_app.generation import recording
 
     monkeypatch.setattr(recording, "PROGRESS_EVERY_S", 0.2)
     browser, _ = tab

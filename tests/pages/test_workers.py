@@ -17,7 +17,7 @@ from reflex_base.event.processor.base_state_processor import BaseStateEventProce
 
 from recipe_app.pages.studio import state as studio_state
 from recipe_app.pages.studio.state import StudioState
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder
 from tests.recipes import RECIPE_TEXT

@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from recipe_app.db import recipes
-from recipe_app.llm.prompts import DIETS
+from recipe_app.domain.request import DIETS
 from recipe_app.state import BrowserState
 
 PAGE_SIZE = 20

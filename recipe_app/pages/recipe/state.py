@@ -13,12 +13,12 @@ from pydantic import ValidationError
 
 from recipe_app.components.recipe_view import RecipeViewVars
 from recipe_app.db import recipes
-from recipe_app.export import ingredient_text, json_ld, markdown
+from recipe_app.kitchen.export import ingredient_text, json_ld, markdown
 from recipe_app.kitchen.parse import parse_line
 from recipe_app.kitchen.scaling import scale_recipe
 from recipe_app.kitchen.units import convert, dimension
-from recipe_app.llm.card import card_fields
-from recipe_app.llm.schema import HowToStep, Recipe
+from recipe_app.kitchen.card import card_fields
+from recipe_app.domain.recipe import HowToStep, Recipe
 from recipe_app.state import BrowserState
 
 UNIT_SYSTEMS = ("as written", "metric", "us")

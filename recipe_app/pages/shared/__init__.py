@@ -9,7 +9,7 @@ import reflex as rx
 from recipe_app.components.layout import page_shell
 from recipe_app.components.recipe_view import RecipeViewVars, recipe_body
 from recipe_app.db import recipes
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.recipe import Recipe
 from recipe_app.pages.recipe.state import view_of
 
 

@@ -13,7 +13,7 @@ import reflex as rx
 
 from recipe_app.db import recipes
 from recipe_app.kitchen.shopping import build_shopping_list, shopping_list_text
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.recipe import Recipe
 from recipe_app.state import BrowserState
 
 MAX_PICKS = 20

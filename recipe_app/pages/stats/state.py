@@ -15,8 +15,8 @@ from typing import Any
 import reflex as rx
 
 from recipe_app.db import stats
-from recipe_app.pricing import format_cost
-from recipe_app.settings import get_settings
+from recipe_app.core.pricing import format_cost
+from recipe_app.core.settings import get_settings
 
 WINDOWS = tuple(stats.WINDOWS)
 DEFAULT_WINDOW = "day"

@@ -6,7 +6,7 @@ import reflex as rx
 
 from recipe_app.components.chips import chip_list
 from recipe_app.components.layout import page_shell
-from recipe_app.llm.prompts import DIETS, MAX_ITEM_CHARS, MAX_TEXT_CHARS
+from recipe_app.domain.request import DIETS, MAX_ITEM_CHARS, MAX_TEXT_CHARS
 from recipe_app.pages.studio.card_view import recipe_card
 from recipe_app.pages.studio.state import StudioState as S
 

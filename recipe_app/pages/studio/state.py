@@ -16,28 +16,21 @@ from typing import Any
 import reflex as rx
 from pydantic import ValidationError
 
-from recipe_app import metrics, presence
+from recipe_app.core import metrics
+
+from recipe_app.web import presence
 from recipe_app.components.recipe_view import CARD_TO_VAR, RecipeViewVars
 from recipe_app.db import generations, recipes
 from recipe_app.kitchen.allergens import allergen_matches
-from recipe_app.llm.card import EMPTY_CARD, card_changes, recipe_markdown
+from recipe_app.domain.card import EMPTY_CARD, card_changes, recipe_markdown
 from recipe_app.llm.client import get_client
 from recipe_app.llm.errors import GenerationError, Interrupted, Truncated
-from recipe_app.llm.prompts import (
-    DIETS,
-    MAX_ALLERGIES,
-    MAX_EQUIPMENT,
-    MAX_INGREDIENTS,
-    MAX_ITEM_CHARS,
-    MAX_TEXT_CHARS,
-    RecipeRequest,
-    clean_text,
-)
-from recipe_app.llm.schema import Recipe
-from recipe_app.llm.run import RecipeRun
-from recipe_app.pages.studio.recording import record_outcome, track_progress, untrack_progress, usage_text
-from recipe_app.ratelimit import get_quota, wait_text
-from recipe_app.settings import get_settings
+from recipe_app.domain.request import DIETS, MAX_ALLERGIES, MAX_EQUIPMENT, MAX_INGREDIENTS, MAX_ITEM_CHARS, MAX_TEXT_CHARS, RecipeRequest, clean_text
+from recipe_app.domain.recipe import Recipe
+from recipe_app.generation.run import RecipeRun
+from recipe_app.generation.recording import record_outcome, track_progress, untrack_progress, usage_text
+from recipe_app.core.ratelimit import get_quota, wait_text
+from recipe_app.core.settings import get_settings
 from recipe_app.state import BrowserState
 
 # Generations running in this process, by client token. Asyncio tasks cannot live on state.
@@ -79,7 +72,7 @@ class StudioState(RecipeViewVars, rx.State):
     is_demo: bool = get_settings().demo_mode
 
     # The card: the display vars of RecipeViewVars plus what only a streaming card has
-    # (together exactly the fields of recipe_app.llm.card.EMPTY_CARD).
+    # (together exactly the fields of recipe_app.domain.card.EMPTY_CARD).
     ingredient_live: str = ""
     step_live: str = ""
     tip_live: str = ""

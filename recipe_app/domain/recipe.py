@@ -111,14 +111,6 @@ def _recipe_schema_text() -> str:
     return json.dumps(_strictify(Recipe.model_json_schema()))
 
 
-def response_format_json_schema() -> dict[str, Any]:
-    """`response_format` for providers that support strict structured output."""
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": "recipe", "strict": True, "schema": recipe_json_schema()},
-    }
-
-
 @lru_cache(maxsize=1024)
 def duration_minutes(value: str) -> int | None:
     """Minutes in an ISO-8601 duration such as ``PT1H20M``; None when it cannot be read.

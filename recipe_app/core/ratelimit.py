@@ -14,8 +14,8 @@ from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from recipe_app.loopcache import per_loop
-from recipe_app.settings import Settings
+from recipe_app.core.loopcache import per_loop
+from recipe_app.core.settings import Settings
 
 
 class GenerationQuota:

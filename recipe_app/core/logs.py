@@ -7,7 +7,7 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 
 
 def configure_logging(settings: Settings) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 
 
 def price_of(settings: Settings, model: str) -> tuple[float, float] | None:

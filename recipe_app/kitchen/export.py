@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from recipe_app.llm.card import card_fields, ingredient_line, recipe_markdown
-from recipe_app.llm.schema import Recipe
+from recipe_app.kitchen.card import card_fields, ingredient_line
+
+from recipe_app.domain.card import recipe_markdown
+from recipe_app.domain.recipe import Recipe
 
 _DIET_TO_SCHEMA = {
     "vegetarian": "https://schema.org/VegetarianDiet",

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from recipe_app import metrics  # noqa: F401 - registers the metrics
+from recipe_app.core import metrics  # noqa: F401 - registers the metrics
 from recipe_app.db.session import get_engine
-from recipe_app.settings import get_settings
+from recipe_app.core.settings import get_settings
 
 
 async def health(_: Request) -> JSONResponse:

@@ -6,12 +6,12 @@ import asyncio
 import json
 import logging
 
-from recipe_app import metrics
+from recipe_app.core import metrics
 from recipe_app.db import generations
 from recipe_app.llm.errors import GenerationError
-from recipe_app.llm.run import RecipeRun
-from recipe_app.pricing import estimate_cost, format_cost
-from recipe_app.settings import Settings
+from recipe_app.generation.run import RecipeRun
+from recipe_app.core.pricing import estimate_cost, format_cost
+from recipe_app.core.settings import Settings
 
 logger = logging.getLogger("recipe_app.generation")
 

@@ -19,12 +19,13 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from recipe_app.llm.batching import Pace, coalesce, paced
-from recipe_app.llm.card import EMPTY_CARD, card_changes, card_fields, parse_partial
+from recipe_app.domain.card import EMPTY_CARD, card_changes
+from recipe_app.kitchen.card import card_fields, parse_partial
 from recipe_app.llm.errors import GenerationError, RateLimited, Refused, Truncated, UnreadableRecipe
-from recipe_app.llm.prompts import RecipeRequest
-from recipe_app.llm.schema import Recipe
+from recipe_app.domain.request import RecipeRequest
+from recipe_app.domain.recipe import Recipe
 from recipe_app.llm.stream import StreamMeta, stream_recipe_text
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 
 #: Called with a short message for the cook before each retry wait ("Retrying (2/3)…").
 RetryNotice = Callable[[str], Awaitable[None]]

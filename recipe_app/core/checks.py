@@ -18,7 +18,7 @@ from pydantic_settings import SettingsError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from recipe_app.settings import Settings, get_settings
+from recipe_app.core.settings import Settings, get_settings
 
 MODEL_NAME_MAX = 100
 _MODEL_CHARS = re.compile(r"[A-Za-z0-9._:/-]")

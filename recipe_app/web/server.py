@@ -54,4 +54,4 @@ class CompactDeflateProtocol(WebSocketsSansIOProtocol):
 class Worker(UvicornWorker):
     """gunicorn worker: uvicorn on uvloop (``uvicorn-worker``) with :class:`CompactDeflateProtocol`."""
 
-    CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "ws": "recipe_app.server:CompactDeflateProtocol"}
+    CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "ws": "recipe_app.web.server:CompactDeflateProtocol"}

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from recipe_app.settings import Settings
+from recipe_app.core.settings import Settings
 
 T = TypeVar("T")
 

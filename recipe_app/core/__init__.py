@@ -1,0 +1,1 @@
+"""Process plumbing without Reflex: settings, logging, metrics, start-up checks, limits, prices."""
