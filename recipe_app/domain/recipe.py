@@ -1,32 +1,50 @@
 """The recipe the model writes, following schema.org/Recipe names.
 
 The same pydantic models give the strict JSON Schema sent to the provider and the validation of
-the final answer, so the two can never drift apart. Field order matters: strict structured output
+the final answer, so the two can never drift apart: every constraint the validator checks is a
+schema keyword (``pattern``, ``minimum``, ``minItems``) in the subset that grammar engines turn into
+sampling rules (llama.cpp's json-schema-to-grammar, OpenAI strict mode, vLLM/xgrammar, Ollama), so
+a grammar-constrained answer is also a valid one. Field order matters: strict structured output
 emits keys in schema order, and the card relies on that order to know which parts are finished.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 _DURATION = TypeAdapter(timedelta)
-ISO_DURATION_PATTERN = r"^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$"
+# Hours, minutes or seconds after T, at least one of them: "PT", "P" and "P1DT" are not durations.
+_TIME_PART = "([0-9]{1,3}H([0-9]{1,3}M)?([0-9]{1,3}S)?|[0-9]{1,3}M([0-9]{1,3}S)?|[0-9]{1,3}S)"
+#: An ISO-8601 duration of days, hours, minutes and seconds (PT25M, PT1H10M, P1DT2H). Written in the
+#: regex subset every grammar engine accepts: plain groups and [0-9], no (?:...), \\d or lookahead.
+ISO_DURATION_PATTERN = f"^P([0-9]{{1,3}}D(T{_TIME_PART})?|T{_TIME_PART})$"
+
+
+#: Bounds on the numbers a model writes. Anything outside is not a recipe a cook can use, so the
+#: answer is refused at validation (a message on the card) instead of reaching the kitchen maths:
+#: grammar-constrained local models write 1e999 (infinity), and any model can write 83 888 servings.
+MAX_QUANTITY = 100_000.0  # 100 kg in grams, 100 l in ml: past any home recipe
+MAX_SERVINGS = 100
+MAX_KCAL = 10_000.0  # per serving
+MAX_GRAMS = 2_000.0  # protein, fat or carbohydrate per serving
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # allow_inf_nan=False: NaN, Infinity and 1e999 (which JSON parsers read as infinity) are refused.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Ingredient(_Strict):
     """One line of recipeIngredient, split so it can be scaled without another model call."""
 
-    quantity: float | None = Field(description="Amount as a number, null for 'to taste' or 'a pinch'.")
+    quantity: float | None = Field(
+        ge=0, le=MAX_QUANTITY, description="Amount as a number, null for 'to taste' or 'a pinch'."
+    )
     unit: str = Field(description="Unit such as g, ml, cup, tbsp, tsp, piece, pinch; empty if none.")
     item: str = Field(description="The ingredient itself, e.g. 'red onion'.")
     note: str = Field(description="Preparation note such as 'finely chopped'; empty if none.")
@@ -41,10 +59,10 @@ class HowToStep(_Strict):
 class Nutrition(_Strict):
     """Estimated nutrition per serving (schema.org NutritionInformation, numbers in kcal / grams)."""
 
-    calories: float
-    proteinContent: float
-    fatContent: float
-    carbohydrateContent: float
+    calories: float = Field(ge=0, le=MAX_KCAL)
+    proteinContent: float = Field(ge=0, le=MAX_GRAMS)
+    fatContent: float = Field(ge=0, le=MAX_GRAMS)
+    carbohydrateContent: float = Field(ge=0, le=MAX_GRAMS)
 
 
 class Recipe(_Strict):
@@ -52,29 +70,15 @@ class Recipe(_Strict):
 
     name: str
     description: str
-    recipeYield: int = Field(description="Number of servings.")
-    prepTime: str = Field(description="ISO-8601 duration, e.g. PT15M.")
-    cookTime: str = Field(description="ISO-8601 duration, e.g. PT1H10M.")
-    totalTime: str = Field(description="ISO-8601 duration, e.g. PT1H25M.")
+    recipeYield: int = Field(ge=1, le=MAX_SERVINGS, description="Number of servings.")
+    prepTime: str = Field(pattern=ISO_DURATION_PATTERN, description="ISO-8601 duration, e.g. PT15M.")
+    cookTime: str = Field(pattern=ISO_DURATION_PATTERN, description="ISO-8601 duration, e.g. PT1H10M.")
+    totalTime: str = Field(pattern=ISO_DURATION_PATTERN, description="ISO-8601 duration, e.g. PT1H25M.")
     recipeCuisine: str
-    recipeIngredient: list[Ingredient]
-    recipeInstructions: list[HowToStep]
+    recipeIngredient: list[Ingredient] = Field(min_length=1)
+    recipeInstructions: list[HowToStep] = Field(min_length=1)
     tips: list[str]
     nutrition: Nutrition
-
-    @field_validator("prepTime", "cookTime", "totalTime")
-    @classmethod
-    def _iso_duration(cls, value: str) -> str:
-        if not re.match(ISO_DURATION_PATTERN, value) or value in ("P", "PT"):
-            raise ValueError(f"not an ISO-8601 duration: {value!r}")
-        return value
-
-    @field_validator("recipeYield")
-    @classmethod
-    def _positive_yield(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError("recipeYield must be at least 1")
-        return value
 
 
 #: Key order of a recipe, used to tell finished fields from the one still streaming.
@@ -92,8 +96,11 @@ def _strictify(node: Any) -> Any:
         if node.get("type") == "object":
             node["required"] = list(node.get("properties", {}))
             node["additionalProperties"] = False
-        if "anyOf" in node and all(set(o) <= {"type"} for o in node["anyOf"]):
-            node["type"] = [o["type"] for o in node.pop("anyOf")]
+        if "anyOf" in node and all(set(o) <= {"type", "minimum", "maximum"} for o in node["anyOf"]):
+            # A nullable number: one type list, its bounds beside it (bounds apply to numbers only).
+            for option in node.pop("anyOf"):
+                node.setdefault("type", []).append(option.pop("type"))
+                node.update(option)
         return node
     if isinstance(node, list):
         return [_strictify(v) for v in node]

@@ -17,14 +17,28 @@ import jiter
 from recipe_app.kitchen.quantities import format_quantity
 from recipe_app.kitchen.units import unit_label
 from recipe_app.domain.card import EMPTY_CARD, SECTIONS
-from recipe_app.domain.recipe import format_duration
+from recipe_app.domain.recipe import MAX_GRAMS, MAX_KCAL, MAX_QUANTITY, MAX_SERVINGS, format_duration
 
 _NUTRITION_LABELS = (
-    ("calories", "Calories", "kcal"),
-    ("proteinContent", "Protein", "g"),
-    ("fatContent", "Fat", "g"),
-    ("carbohydrateContent", "Carbs", "g"),
+    ("calories", "Calories", "kcal", MAX_KCAL),
+    ("proteinContent", "Protein", "g", MAX_GRAMS),
+    ("fatContent", "Fat", "g", MAX_GRAMS),
+    ("carbohydrateContent", "Carbs", "g", MAX_GRAMS),
 )
+
+
+def _bounded(value: Any, limit: float) -> float | None:
+    """A number the card can show: finite and between 0 and ``limit`` (None otherwise).
+
+    The partial JSON is the model's raw text: 1e999 (infinity), NaN, -3 or 10**400 arrive here before
+    validation refuses them, and formatting them would raise.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int) and not 0 <= value <= limit:
+        return None  # before float(): a huge int overflows it
+    number = float(value)
+    return number if 0 <= number <= limit else None  # NaN fails both comparisons
 
 
 _COUNT_WORDS = frozenset(("piece", "pieces", "whole", "item", "items", "unit", "units"))
@@ -52,7 +66,7 @@ def ingredient_line(item: dict[str, Any]) -> dict[str, str]:
     quantity = item.get("quantity")
     return dict(
         _ingredient_parts(
-            quantity if isinstance(quantity, (int, float)) else None,
+            _bounded(quantity, MAX_QUANTITY),
             str(item.get("unit") or ""),
             str(item.get("item") or ""),
             str(item.get("note") or ""),
@@ -105,7 +119,7 @@ def card_fields(recipe: dict[str, Any], final: bool = False, previous: dict[str,
     card["title"] = str(recipe.get("name") or "")
     card["description"] = str(recipe.get("description") or "")
     servings = recipe.get("recipeYield")
-    if "recipeYield" in done and isinstance(servings, int):
+    if "recipeYield" in done and isinstance(servings, int) and 1 <= servings <= MAX_SERVINGS:
         card["serves"] = servings
     for key, field in (("prepTime", "prep_time"), ("cookTime", "cook_time"), ("totalTime", "total_time")):
         if key in done and isinstance(recipe.get(key), str):
@@ -131,9 +145,9 @@ def card_fields(recipe: dict[str, Any], final: bool = False, previous: dict[str,
     nutrition = recipe.get("nutrition")
     if "nutrition" in done and isinstance(nutrition, dict):
         card["nutrition"] = [
-            {"label": label, "value": f"{format_quantity(float(nutrition[key]))} {unit}"}
-            for key, label, unit in _NUTRITION_LABELS
-            if isinstance(nutrition.get(key), (int, float))
+            {"label": label, "value": f"{format_quantity(value)} {unit}"}
+            for key, label, unit, limit in _NUTRITION_LABELS
+            if (value := _bounded(nutrition.get(key), limit)) is not None
         ]
     if not final and recipe:
         card["section"] = SECTIONS.get(list(recipe)[-1], "")
