@@ -20,6 +20,9 @@ class GenerationError(Exception):
     outcome = "failed"
     user_message = "Something went wrong while writing the recipe."
     retryable = False
+    #: False when pressing Try again cannot help the cook (the site's account or settings are at
+    #: fault): the card then offers no button that repeats the failure.
+    cook_can_retry = True
 
     def __init__(self, user_message: str | None = None, *, detail: str = "") -> None:
         if user_message:
@@ -49,19 +52,24 @@ class RateLimited(GenerationError):
 
 
 class QuotaExceeded(GenerationError):
-    user_message = "The AI account is out of credit."
+    user_message = "The studio's AI service is unavailable right now. Please try again later; the site owner has been notified."
+    cook_can_retry = False
 
 
 class CredentialsRejected(GenerationError):
-    user_message = "The AI service rejected our credentials."
+    user_message = "The studio can't sign in to its AI service right now. Please let the site owner know."
+    cook_can_retry = False
 
 
 class ModelNotFound(GenerationError):
-    user_message = "The configured model does not exist on the AI service (check OPENAI_MODEL)."
+    user_message = "The studio's AI service is not set up correctly right now. Please let the site owner know."
+    cook_can_retry = False
 
 
 class InvalidRequest(GenerationError):
-    user_message = "The AI service refused the request (check OPENAI_MODEL and OPENAI_MAX_TOKENS)."
+    # The operator's detail (check OPENAI_MODEL and OPENAI_MAX_TOKENS) goes to the log, not the card.
+    user_message = "The AI service refused this request. If it keeps happening, please let the site owner know."
+    cook_can_retry = False
 
 
 class UpstreamServerError(GenerationError):

@@ -136,7 +136,7 @@ def test_rejected_credentials_show_a_message_and_try_again_works(studio: Studio,
     studio.generate()
 
     expect(studio.loc("#status-error")).to_be_visible()
-    expect(studio.loc("#error-message")).to_contain_text("The AI service rejected our credentials.")
+    expect(studio.loc("#error-message")).to_contain_text("The studio can't sign in to its AI service right now. Please let the site owner know.")
     expect(studio.loc("#try-again")).to_be_visible()
     expect(studio.loc("#continue")).to_have_count(0)
     assert fake.request_count == 1  # a 401 is not retried

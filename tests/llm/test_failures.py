@@ -115,11 +115,11 @@ async def test_rate_limited_on_every_attempt_is_recorded_as_rate_limited(retryin
 @pytest.mark.parametrize(
     ("reply", "error", "message"),
     [
-        (Reply(status=429, error_code="insufficient_quota"), errors.QuotaExceeded, "The AI account is out of credit."),
-        (Reply(status=401), errors.CredentialsRejected, "The AI service rejected our credentials."),
-        (Reply(status=403), errors.CredentialsRejected, "The AI service rejected our credentials."),
-        (Reply(status=404), errors.ModelNotFound, "OPENAI_MODEL"),
-        (Reply(status=400), errors.InvalidRequest, "OPENAI_MODEL"),
+        (Reply(status=429, error_code="insufficient_quota"), errors.QuotaExceeded, "The studio's AI service is unavailable right now. Please try again later; the site owner has been notified."),
+        (Reply(status=401), errors.CredentialsRejected, "The studio can't sign in to its AI service right now. Please let the site owner know."),
+        (Reply(status=403), errors.CredentialsRejected, "The studio can't sign in to its AI service right now. Please let the site owner know."),
+        (Reply(status=404), errors.ModelNotFound, "site owner"),
+        (Reply(status=400), errors.InvalidRequest, "site owner"),
         (
             Reply(
                 status=400,

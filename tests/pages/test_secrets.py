@@ -28,7 +28,7 @@ async def test_the_key_is_sent_upstream_but_never_in_state_logs_or_database(
         await (await browser.send(StudioState.add_item, field="ingredients", form={"item": "rice"}))
         await (await browser.send(StudioState.generate))  # rejected credentials: an error message
         state = await browser.state(StudioState)
-        assert state.error == "The AI service rejected our credentials."
+        assert state.error == "The studio can't sign in to its AI service right now. Please let the site owner know."
         await (await browser.send(StudioState.generate))
         state = await browser.state(StudioState)
         assert state.status == "done"

@@ -36,8 +36,8 @@ def rows() -> list[Generation]:
 @pytest.mark.parametrize(
     ("replies", "status", "message", "can_continue", "recorded", "error_type"),
     [
-        ([Reply(status=401)], "error", "The AI service rejected our credentials.", False, "failed", "CredentialsRejected"),
-        ([Reply(status=429, error_code="insufficient_quota")], "error", "The AI account is out of credit.", False, "failed", "QuotaExceeded"),
+        ([Reply(status=401)], "error", "The studio can't sign in to its AI service right now. Please let the site owner know.", False, "failed", "CredentialsRejected"),
+        ([Reply(status=429, error_code="insufficient_quota")], "error", "The studio's AI service is unavailable right now. Please try again later; the site owner has been notified.", False, "failed", "QuotaExceeded"),
         ([Reply(status=429, headers={"Retry-After": "0"})] * 3, "error", "The AI service is busy right now. Please try again in a moment.", False, "rate_limited", "RateLimited"),
         ([Reply(content=RECIPE_TEXT, stall_after=100)], "error", "The AI stopped responding.", True, "interrupted", "Interrupted"),
         ([Reply(content=RECIPE_TEXT[:800], finish_reason="length")], "error", "The recipe was cut off before it was finished.", True, "truncated", "Truncated"),

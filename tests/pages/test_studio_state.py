@@ -118,7 +118,7 @@ async def test_an_upstream_error_is_a_message_not_a_crash(tab: tuple[Browser, De
     fake.script(Reply(status=401))
     await (await browser.send(StudioState.generate))
     state = await browser.state(StudioState)
-    assert state.status == "error" and state.error == "The AI service rejected our credentials."
+    assert state.status == "error" and state.error == "The studio can't sign in to its AI service right now. Please let the site owner know."
     assert not state.is_streaming
 
 
