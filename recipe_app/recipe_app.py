@@ -6,6 +6,7 @@ import reflex as rx
 
 from recipe_app.web.api import operator_api
 from recipe_app.core.checks import ensure_startable
+from recipe_app.core.compat import probe_all
 from recipe_app.db.session import migrate_to_head
 from recipe_app.core.gc_tuning import tune_gc
 from recipe_app.core.logs import configure_logging
@@ -15,9 +16,12 @@ from recipe_app.pages.shared import SharedState, shared_page
 from recipe_app.pages.shopping import ShoppingState, shopping_page
 from recipe_app.pages.stats import StatsState, stats_page
 from recipe_app.pages.studio import StudioState, studio_page
+from recipe_app.web.compat import quiet_disconnect_warnings
 from recipe_app.web.statefiles import throttle_purge
 
 configure_logging(ensure_startable())
+probe_all()  # every private reach of a library, once: a broken one is a WARNING line and a gauge
+quiet_disconnect_warnings()  # one "disconnected client" line per closed tab, not one per update
 throttle_purge()  # Reflex's disk state manager: scan for expired tab states once a minute, not every 2 s
 
 app = rx.App(stylesheets=["/print.css"], api_transformer=operator_api)
@@ -26,7 +30,7 @@ app.add_page(library_page, route="/recipes", title="My recipes · Recipe Studio"
 app.add_page(recipe_page, route="/recipes/[recipe_id]", title="Recipe · Recipe Studio", on_load=RecipeState.load)
 app.add_page(shared_page, route="/r/[slug]", title="Shared recipe · Recipe Studio", on_load=SharedState.load)
 app.add_page(shopping_page, route="/shopping", title="Shopping list · Recipe Studio", on_load=ShoppingState.load)
-# A neutral title: the operator page does not advertise itself (hidden unless ADMIN_TOKEN is set).
+# A neutral title: the operator page does not advertise itself (not found unless ADMIN_TOKEN is set).
 app.add_page(stats_page, route="/stats", title="Recipe Studio", on_load=StatsState.load)
 app.register_lifespan_task(migrate_to_head)  # alembic upgrade head: fresh and existing databases
 tune_gc()  # last: freeze the start-up heap so the collector stops walking it (gc_tuning.py)

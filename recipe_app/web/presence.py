@@ -2,6 +2,10 @@
 
 Asks Reflex's token manager, which with Redis also knows tabs connected to other workers. A reload
 keeps the tab's token, so a tab that comes back within the grace period keeps its generation.
+
+That is a private reach (web/compat.py): when it breaks, :func:`tab_connected` raises
+:class:`~recipe_app.core.compat.CompatError` instead of guessing, so the caller can apply the safe
+behaviour (a presence check that cannot run never means "keep billing forever").
 """
 
 from __future__ import annotations
@@ -11,19 +15,23 @@ import time
 
 from reflex_base.registry import RegistrationContext
 
+from recipe_app.web.compat import token_check
+
 POLL_S = 1.0
 
 
 async def tab_connected(token: str) -> bool:
-    """True while the tab with this client token has a live websocket (or nothing can tell)."""
+    """True while the tab with this client token has a live websocket; True without a running app.
+
+    Raises CompatError when Reflex's token manager moved (the feature is reported degraded).
+    """
     try:
         namespace = RegistrationContext.get().app.event_namespace
     except Exception:  # noqa: BLE001 - no running app (scripts, unit tests): assume present
         return True
     if namespace is None:
         return True
-    # Private API of Reflex 0.10 (pinned): the token manager behind the websocket namespace.
-    return await namespace._token_manager.is_token_connected(token)
+    return await token_check(namespace)(token)
 
 
 async def wait_until_gone(token: str, grace_s: float) -> None:

@@ -11,16 +11,23 @@ keeps a compressor for as long as it is connected, and its size was most of what
 
 Measured with 300 idle tabs (bench/BENCHMARKS.md): 126 -> 94 KB per tab; on the wire 2.1x the
 recipe text instead of 1.3x (4 KB windows, 102 KB per tab), both within the targets.
+
+Replacing uvicorn's connection is a private reach (core/compat.py): when it moves, the worker keeps
+uvicorn's own connection (default windows) and the feature is reported degraded.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn_worker import UvicornWorker
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.server import ServerProtocol
+
+from recipe_app.core.compat import replace_connection, sansio_protocol
+
+#: uvicorn's sans-I/O websocket protocol; uvicorn's generic base if it is gone (then not used).
+_Base: type = sansio_protocol() or object
 
 #: History of the server's compressor: 2**11 bytes. 1 KB (10) measured 3.5x the text on the wire.
 SERVER_WINDOW_BITS = 11
@@ -30,28 +37,30 @@ CLIENT_WINDOW_BITS = 9
 MEM_LEVEL = 1
 
 
-class CompactDeflateProtocol(WebSocketsSansIOProtocol):
+class CompactDeflateProtocol(_Base):  # type: ignore[misc,valid-type]
     """uvicorn's websocket protocol, negotiating smaller permessage-deflate windows."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.config.ws_per_message_deflate:
             # Replaces the connection uvicorn just built with its defaults (nothing was negotiated yet).
-            self.conn = ServerProtocol(
-                extensions=[
-                    ServerPerMessageDeflateFactory(
-                        client_no_context_takeover=True,
-                        server_max_window_bits=SERVER_WINDOW_BITS,
-                        client_max_window_bits=CLIENT_WINDOW_BITS,
-                        compress_settings={"memLevel": MEM_LEVEL},
-                    )
-                ],
-                max_size=self.config.ws_max_size,
-                logger=self.conn.logger,
-            )
+            replace_connection(self, self._compact)
+
+    def _compact(self, old: ServerProtocol) -> ServerProtocol:
+        """A connection like uvicorn's, with the lean deflate settings above."""
+        deflate = ServerPerMessageDeflateFactory(
+            client_no_context_takeover=True,
+            server_max_window_bits=SERVER_WINDOW_BITS,
+            client_max_window_bits=CLIENT_WINDOW_BITS,
+            compress_settings={"memLevel": MEM_LEVEL},
+        )
+        return ServerProtocol(extensions=[deflate], max_size=self.config.ws_max_size, logger=old.logger)
 
 
 class Worker(UvicornWorker):
     """gunicorn worker: uvicorn on uvloop (``uvicorn-worker``) with :class:`CompactDeflateProtocol`."""
 
-    CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "ws": "recipe_app.web.server:CompactDeflateProtocol"}
+    CONFIG_KWARGS = {
+        **UvicornWorker.CONFIG_KWARGS,
+        "ws": "recipe_app.web.server:CompactDeflateProtocol" if _Base is not object else "websockets",
+    }

@@ -8,8 +8,9 @@ every tab seen in the last hour: in the capacity benchmark, after 300 tabs, it w
 manager's cost and about a fifth of the server's CPU (bench/BENCHMARKS.md).
 
 Files expire after an hour, so checking them once a minute removes them at most a minute later.
-The writes themselves are left as they are. This wraps a private method of Reflex; Reflex is pinned
-exactly (requirements.txt), and a test checks that expired files are still removed.
+The writes themselves are left as they are. This wraps a private method of Reflex, reached through
+web/compat.py (when it moves, Reflex's own scan stays and the feature is reported degraded); a test
+checks that expired files are still removed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from reflex.istate.manager.disk import StateManagerDisk
+from recipe_app.web.compat import disk_purge_method, set_disk_purge_method
 
 #: Seconds between two scans of the state directory for expired states.
 PURGE_INTERVAL_S = 60.0
@@ -29,9 +30,9 @@ _last_scan: dict[int, float] = {}
 
 def throttle_purge(interval_s: float = PURGE_INTERVAL_S) -> None:
     """Let each disk state manager scan for expired state files at most once per ``interval_s``."""
-    original: Callable[[StateManagerDisk], None] = getattr(
-        StateManagerDisk._purge_expired_states, "__wrapped__", StateManagerDisk._purge_expired_states
-    )
+    original: Callable[[Any], None] | None = disk_purge_method()
+    if original is None:
+        return  # Reflex's own scan every 2 s; reported degraded
 
     @functools.wraps(original)
     def purge(self: Any) -> None:
@@ -42,4 +43,4 @@ def throttle_purge(interval_s: float = PURGE_INTERVAL_S) -> None:
         _last_scan[id(self)] = now
         original(self)
 
-    StateManagerDisk._purge_expired_states = purge  # type: ignore[method-assign]
+    set_disk_purge_method(purge)

@@ -1,0 +1,104 @@
+"""Private reaches into Reflex: tab presence, the disk state scan, the disconnected-client warning."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import reflex.app
+from reflex.app import EventNamespace
+from reflex.istate.manager.disk import StateManagerDisk
+from reflex.utils.token_manager import LocalTokenManager, TokenManager
+
+from recipe_app.core import compat
+from recipe_app.core.compat import CompatError
+from recipe_app.web import compat as web_compat
+from recipe_app.web import presence, statefiles
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(compat, "_degraded", {})
+    yield
+    monkeypatch.undo()
+    compat.probe_all()
+
+
+def one_warning(caplog: pytest.LogCaptureFixture, feature: str) -> bool:
+    return len([r for r in caplog.records if r.levelno == logging.WARNING and feature in r.getMessage()]) == 1
+
+
+def running_app(monkeypatch: pytest.MonkeyPatch, namespace: object) -> None:
+    """What presence sees while the app serves: a registered app with this websocket namespace."""
+    app = SimpleNamespace(event_namespace=namespace)
+    monkeypatch.setattr(presence.RegistrationContext, "get", classmethod(lambda cls: SimpleNamespace(app=app)))
+
+
+async def test_presence_asks_reflexs_token_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+    manager = LocalTokenManager()
+    await manager.link_token_to_sid("tab-1", "sid-1")
+    running_app(monkeypatch, SimpleNamespace(_token_manager=manager))
+    assert await presence.tab_connected("tab-1") is True
+    assert await presence.tab_connected("tab-2") is False
+
+
+async def test_a_broken_token_manager_raises_instead_of_saying_the_tab_is_there(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delattr(TokenManager, "is_token_connected")
+    with caplog.at_level(logging.WARNING):
+        assert "reflex_token_manager" in compat.probe_all()
+        running_app(monkeypatch, SimpleNamespace(_token_manager=LocalTokenManager()))
+        with pytest.raises(CompatError):
+            await presence.tab_connected("tab-1")
+        running_app(monkeypatch, SimpleNamespace())  # the attribute itself gone
+        with pytest.raises(CompatError):
+            await presence.tab_connected("tab-1")
+    assert one_warning(caplog, "reflex_token_manager")
+
+
+def test_without_reflexs_disk_scan_hook_the_state_files_keep_reflexs_own_scan(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.delattr(StateManagerDisk, "_purge_expired_states")
+    with caplog.at_level(logging.WARNING):
+        assert "reflex_disk_state_purge" in compat.probe_all()
+        statefiles.throttle_purge()  # no error, nothing installed
+    assert not hasattr(StateManagerDisk, "_purge_expired_states")
+    assert one_warning(caplog, "reflex_disk_state_purge")
+
+
+class _Update:
+    delta = {"state": {"x": 1}}
+
+
+async def test_a_closed_tab_logs_one_disconnected_line_however_many_updates_it_misses(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """66 updates to a closed tab (a grace period's worth) and 3 to another: one line each."""
+    web_compat.quiet_disconnect_warnings()
+    web_compat.quiet_disconnect_warnings()  # installed once
+    namespace = EventNamespace("/_event", app=None)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="reflex.app"):
+        for _ in range(66):
+            await namespace.emit_update(_Update(), "closed-tab-a")  # type: ignore[arg-type]
+        for _ in range(3):
+            await namespace.emit_update(_Update(), "closed-tab-b")  # type: ignore[arg-type]
+        logging.getLogger("reflex.app").warning("something else")
+    lines = [r.getMessage() for r in caplog.records if r.name == "reflex.app"]
+    assert sorted(line for line in lines if "disconnected client" in line) == [
+        "Attempting to send delta to disconnected client 'closed-tab-a'",
+        "Attempting to send delta to disconnected client 'closed-tab-b'",
+    ]
+    assert "something else" in lines
+    assert sum(isinstance(f, web_compat.OncePerTab) for f in logging.getLogger("reflex.app").filters) == 1
+
+
+def test_a_moved_disconnect_warning_is_reported(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(reflex.app, "logger", logging.getLogger("reflex.renamed"))
+    with caplog.at_level(logging.WARNING):
+        assert "reflex_disconnect_log" in compat.probe_all()
+    assert one_warning(caplog, "reflex_disconnect_log")
