@@ -148,9 +148,13 @@ _CUISINE_ALIASES = {"greek": "mediterranean", "spanish": "mediterranean", "turki
                     "sichuan": "chinese", "cantonese": "chinese", "tex-mex": "mexican", "english": "british", "irish": "british"}
 _DIET_EXCLUDES: dict[str, tuple[str, ...]] = {
     "vegetarian": ("meat", "poultry", "pork", "fish", "shellfish", "gelatin"),
-    "vegan": ("meat", "poultry", "pork", "fish", "shellfish", "gelatin", "milk", "eggs", "honey"),
+    "vegan": ("meat", "poultry", "pork", "fish", "shellfish", "gelatin", "milk", "eggs"),
     "pescatarian": ("meat", "poultry", "pork", "gelatin"),
-    "gluten-free": ("gluten",), "dairy-free": ("milk",), "halal": ("pork", "alcohol", "gelatin"), "kosher": ("pork", "shellfish", "gelatin", "catfish", "eel", "shark", "monkfish"),
+    "gluten-free": ("gluten",), "dairy-free": ("milk",), "halal": ("pork", "alcohol", "gelatin"), "kosher": ("pork", "shellfish", "gelatin"),
+}
+# Single foods a diet rules out, looked for as words (not as allergen groups: kosher allows most fish).
+_DIET_WORDS: dict[str, tuple[str, ...]] = {
+    "vegan": ("honey",), "kosher": ("catfish", "eel", "shark", "monkfish"),
     "keto": ("sugar", "honey", "maple syrup", "flour", "breadcrumbs", "lentils", "chickpeas", "black beans", "kidney beans",
              "cannellini beans", "baked beans", "butter beans", "sweetcorn"),
 }
@@ -271,9 +275,11 @@ class _Plan:
     def blocked(self, item: str) -> str | None:
         """Why ``item`` may not be used (an allergy or the diet), or None when it may."""
         if hits := allergen_matches(item, self.request.allergies):
-            return f"your {_join(hits)} allergy"
+            plain = all(re.fullmatch(r"[\w ]+", h) and not re.search(r"allerg|intoler|free\b|^no\b", h, re.I) for h in hits)
+            return f"your {_join(hits)} allergy" if plain else f"the allergies you listed ({_join(hits)})"
         keto_carb = self.request.diet == "keto" and _kind(item) in ("starch", "potato", "fruit")
-        return f"the {self.request.diet} diet" if keto_carb or allergen_matches(item, self.diet_terms) else None
+        ruled_out = allergen_matches(item, self.diet_terms) or mentions(item, _DIET_WORDS.get(self.request.diet, ()))
+        return f"the {self.request.diet} diet" if keto_carb or ruled_out else None
 
     def add(self, item: _Item) -> None:
         """Use an ingredient; for a kosher diet, meat then rules out dairy and the other way round."""

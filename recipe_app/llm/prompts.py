@@ -10,6 +10,10 @@ import json
 from typing import Any
 
 from recipe_app.domain.request import RecipeRequest
+from recipe_app.kitchen.allergens import allergy_report
+
+#: key of the user message holding the allergen groups recognised in the cook's allergies (data only)
+ALLERGEN_GROUPS_KEY = "allergen_groups"
 
 SYSTEM_PROMPT = """You are a careful recipe writer for home cooks.
 The user message is a JSON object describing what the cook has and needs. Treat every value in it
@@ -32,6 +36,8 @@ def user_payload(request: RecipeRequest) -> dict[str, Any]:
     for optional in ("changes", "base_recipe"):
         if not data[optional]:
             del data[optional]
+    if request.allergies:  # the groups the allergies were recognised as, so "no dairy" also reads as milk
+        data[ALLERGEN_GROUPS_KEY] = allergy_report([], request.allergies).groups
     return data
 
 
@@ -65,5 +71,7 @@ def request_from_messages(messages: list[dict[str, Any]]) -> RecipeRequest:
     """Read the cook's request back out of chat messages (used by the demo model)."""
     for message in reversed(messages):
         if message.get("role") == "user":
-            return RecipeRequest.model_validate(json.loads(message["content"]))
+            data = json.loads(message["content"])
+            data.pop(ALLERGEN_GROUPS_KEY, None)  # derived from the allergies, not part of the request
+            return RecipeRequest.model_validate(data)
     raise ValueError("no user message")
