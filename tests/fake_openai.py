@@ -47,6 +47,11 @@ RATE_LIMIT_ERRORS: dict[str, dict[str, Any]] = {  # 429 bodies, selected by Repl
 }
 JSON_SCHEMA_REJECTION = _error("Invalid parameter: 'response_format' of type 'json_schema' is not supported "
                                "with this model", _BAD, None, "response_format")
+#: What llama-cpp-python 0.3.36 answers to a json_schema response_format: a pydantic literal error
+#: turned into a 500, no param and no code; only the text names the field.
+LLAMA_CPP_JSON_SCHEMA_500 = _error(
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': "
+    "\"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}", "internal_server_error")
 
 
 def _dumps(obj: Any) -> bytes:
@@ -66,14 +71,27 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers (e.g. Retry-After)
     error_body: dict[str, Any] | None = None  # non-200 body; default from DEFAULT_ERRORS
     error_code: str = "rate_limit_exceeded"  # 429 flavour, or "insufficient_quota"
-    finish_reason: str = "stop"
+    finish_reason: str | None = "stop"  # None: no finish reason at all (an interrupted llama.cpp stream)
     refusal: str | None = None  # stream this as delta.refusal instead of content
     stall_after: int | None = None  # stop sending after N chunks, keep the connection open
     drop_after: int | None = None  # close the TCP connection after N chunks (incomplete body)
     malformed_after: int | None = None  # inject one "data: {not json" event after N chunks
     reject_json_schema: bool = False  # 400 if response_format.type == "json_schema"
+    # Structured-output forms refused before the stream opens: form -> (status, error body); forms
+    # are "json_schema", "json_object+schema" (llama.cpp's {"type": "json_object", "schema": ...}),
+    # "json_object". Applies to every request answered with this reply.
+    refuse_forms: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     split_events: bool = False  # write every event in two halves, 5 ms apart (split lines and UTF-8)
     gzip: bool = False  # Content-Encoding: gzip, flushed after every event
+    # --- how other servers speak the same format (llama.cpp, proxies) ---
+    usage: bool = True  # send the usage chunk when asked (llama.cpp ignores stream_options)
+    done: bool = True  # end with data: [DONE] (False: the body just ends)
+    line_ending: str = "\n"  # "\r\n" or "\r": every SSE line ends so
+    multiline_data: bool = False  # each event's JSON split over two data: lines (joined with LF)
+    keepalives: bool = False  # ": keep-alive" comments and "event: message" fields between events
+    context: int | None = None  # llama.cpp-like context in tokens: a longer prompt gets an empty 200
+    # body, and the answer stops (finish_reason "length") when prompt + answer fill the context
+    content_type: str | None = None  # a 200 that is no event stream: this media type, ``content`` as body
 
     def pieces(self) -> list[str]:
         """The streamed pieces: ``tokens`` or deterministic 4-character slices of the text."""
@@ -339,8 +357,11 @@ class FakeOpenAI:
         if await conn.pause(reply.delay):
             return self._gone(rec)
         fmt = rec.body.get("response_format")
-        if reply.reject_json_schema and isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        form = _form(fmt)
+        if reply.reject_json_schema and form == "json_schema":
             status, error = 400, JSON_SCHEMA_REJECTION
+        elif form in reply.refuse_forms:
+            status, error = reply.refuse_forms[form]
         else:
             status, error = reply.status, reply.error_payload()
         if status != 200:
@@ -348,6 +369,12 @@ class FakeOpenAI:
             return await conn.respond(status, error, reply.headers)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()),
                 "model": rec.body.get("model", self.models[0]), "system_fingerprint": "fp_fake"}
+        if reply.content_type is not None:  # a proxy's HTML page, a plain-text answer
+            data = reply.content.encode()
+            hdrs = {"content-type": reply.content_type, "content-length": str(len(data))}
+            ok = await conn.head(200, hdrs) and await conn.send(data)
+            self._update(rec, completed=ok)
+            return ok
         if rec.stream:
             return await self._stream(conn, rec, reply, base)
         pieces = reply.pieces()  # non-stream: faults do not apply; use delay=math.inf to hang
@@ -367,9 +394,23 @@ class FakeOpenAI:
         with_usage = bool((rec.body.get("stream_options") or {}).get("include_usage"))
         extra: dict[str, Any] = {"usage": None} if with_usage else {}  # the real API adds usage: null
 
+        with_usage = with_usage and reply.usage
+        extra = extra if reply.usage else {}
+        eol = reply.line_ending.encode()
+
+        def sse(data: bytes) -> bytes:
+            lines = [data]
+            if reply.multiline_data and data.startswith(b"{"):
+                cut = data.index(b",") + 1  # JSON may break a line between members
+                lines = [data[:cut], data[cut:]]
+            text = b"".join(b"data: " + line + eol for line in lines) + eol
+            if reply.keepalives:
+                text = b": keep-alive" + eol + eol + b"event: message" + eol + text
+            return text
+
         def event(choices: list[dict[str, Any]], **more: Any) -> bytes:
             obj = {**base, "object": "chat.completion.chunk", "choices": choices, **extra, **more}
-            return b"data: " + _dumps(obj) + b"\n\n"
+            return sse(_dumps(obj))
 
         def delta(d: dict[str, Any], finish: str | None = None) -> bytes:
             return event([{"index": 0, "delta": d, "logprobs": None, "finish_reason": finish}])
@@ -392,6 +433,16 @@ class FakeOpenAI:
         if not (await conn.head(200, hdrs) and await out(delta({"role": "assistant", "content": ""}))):
             return self._gone(rec)
         pieces = reply.pieces()
+        finish_reason: str | None = reply.finish_reason
+        room = int(rec.body.get("max_tokens") or len(pieces))
+        if reply.context is not None:
+            prompt = self._usage(rec, [])["prompt_tokens"]
+            if prompt >= reply.context:  # llama.cpp: a 200 whose body ends at once
+                self._update(rec, completed=True)
+                return await conn.chunk(b"")
+            room = min(room, reply.context - prompt)  # a larger max_tokens is silently capped
+        if len(pieces) > room:
+            pieces, finish_reason = pieces[:room], "length"
         interval = 1.0 / reply.tokens_per_s if reply.tokens_per_s else 0.0
         for i in range(len(pieces) + 1):
             if i == reply.stall_after:
@@ -400,17 +451,19 @@ class FakeOpenAI:
             if i == reply.drop_after:
                 self._update(rec, dropped=True)
                 return False  # _handle closes the socket mid-body
-            if i == reply.malformed_after and not await out(b"data: {not json\n\n"):
+            if i == reply.malformed_after and not await out(sse(b"{not json")):
                 return self._gone(rec)
             if i == len(pieces):
                 break
             if await conn.pause(reply.ttft if i == 0 else interval) or not await out(delta({key: pieces[i]})):
                 return self._gone(rec)
             self._update(rec, chunks_sent=rec.chunks_sent + 1, token_times=[*rec.token_times, time.monotonic()])
-        tail = [delta({}, reply.finish_reason)]
+        tail = [delta({}, finish_reason)] if finish_reason else []  # None: ended like an interrupted llama.cpp
         if with_usage:
             tail.append(event([], usage=self._usage(rec, pieces)))
-        for data in [*tail, b"data: [DONE]\n\n"]:
+        if reply.done:
+            tail.append(sse(b"[DONE]"))
+        for data in tail:
             if not await out(data):
                 return self._gone(rec)
         if packer is not None and not await conn.chunk(packer.flush()):
@@ -423,6 +476,15 @@ class FakeOpenAI:
         """Rough usage: ~4 bytes of JSON messages per prompt token, one completion token per piece."""
         prompt = max(1, len(_dumps(rec.body.get("messages"))) // 4)
         return {"prompt_tokens": prompt, "completion_tokens": len(pieces), "total_tokens": prompt + len(pieces)}
+
+
+def _form(response_format: Any) -> str | None:
+    """The structured-output form of a request's ``response_format`` (see ``Reply.refuse_forms``)."""
+    if not isinstance(response_format, dict):
+        return None
+    if response_format.get("type") == "json_object":
+        return "json_object+schema" if "schema" in response_format else "json_object"
+    return response_format.get("type")
 
 
 def fake_openai_server() -> Iterator[FakeOpenAI]:

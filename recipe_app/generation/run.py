@@ -21,7 +21,15 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from recipe_app.llm.batching import Pace, coalesce, paced
 from recipe_app.domain.card import EMPTY_CARD, card_changes
 from recipe_app.kitchen.card import card_fields, parse_partial
-from recipe_app.llm.errors import GenerationError, RateLimited, Refused, Truncated, UnreadableRecipe
+from recipe_app.llm.errors import (
+    ContextTooSmall,
+    GenerationError,
+    Interrupted,
+    RateLimited,
+    Refused,
+    Truncated,
+    UnreadableRecipe,
+)
 from recipe_app.domain.request import RecipeRequest
 from recipe_app.domain.recipe import Recipe
 from recipe_app.llm.stream import StreamMeta, stream_recipe_text
@@ -73,6 +81,7 @@ class RecipeRun:
         self.first_token_at: float | None = None
         self.ended_at: float | None = None
         self.batches = 0
+        self.went_backwards = False  # some text did not extend the card shown (it was kept)
 
     @property
     def max_attempts(self) -> int:
@@ -142,26 +151,75 @@ class RecipeRun:
             self.ended_at = time.monotonic()
 
     def _move_to(self, card: dict[str, Any]) -> dict[str, Any]:
+        if goes_backwards(self.card, card):
+            # What the cook has seen stays: text that no longer parses as the same document (a
+            # stray character, a continuation that starts a fresh object) does not blank the card.
+            self.went_backwards = True
+            return {}
         changes = card_changes(self.card, card)
         self.card = card
         return changes
 
     def finish(self) -> dict[str, Any]:
-        """Validate the ended stream. Returns the last card changes; raises if it is no recipe."""
+        """Validate the ended stream. Returns the last card changes; raises if it is no recipe.
+
+        A stream that ended without a finish reason (``[DONE]`` or the end of the body: another
+        request took the server, it restarted) is :class:`Interrupted` unless its text is already
+        a whole recipe; ``length`` below the requested ``max_tokens`` is :class:`ContextTooSmall`.
+        """
+        self.meta.estimate_missing_usage()
         if self.meta.refusal:
             raise Refused(f"The AI declined to write this recipe: {self.meta.refusal[:300]}")
         if self.meta.finish_reason == "length":
-            raise Truncated(detail=f"max_tokens={self.settings.openai_max_tokens}")
+            raise self._cut_off()
         if self.meta.finish_reason == "content_filter":
             raise Refused("The AI service's content filter stopped this recipe.")
         try:
             self.recipe = Recipe.model_validate_json(self.text)
         except ValidationError as exc:
-            raise UnreadableRecipe(detail=f"{exc.error_count()} validation errors") from exc
+            self.recipe = self._restarted_recipe()
+            if self.recipe is None and self.meta.finish_reason is None:
+                raise Interrupted(
+                    "The AI service ended the answer before the recipe was finished.",
+                    detail=f"stream ended without a finish reason ({'[DONE]' if self.meta.done else 'end of body'})",
+                ) from exc
+            if self.recipe is None:
+                raise UnreadableRecipe(
+                    "The AI could not finish this recipe. What was shown is kept." if self.prefix else None,
+                    detail=f"{exc.error_count()} validation errors",
+                ) from exc
         return self._move_to(card_fields(self.recipe.model_dump(), final=True))
+
+    def _restarted_recipe(self) -> Recipe | None:
+        """A continuation that wrote the whole recipe again instead of its rest: kept when it is the
+        same recipe (same title) and complete, so the card only grows."""
+        new = self.new_text
+        start = new.find("{")
+        if not self.prefix or start < 0:
+            return None
+        try:
+            recipe = Recipe.model_validate_json(new[start:])
+        except ValidationError:
+            return None
+        if self.card["title"] and recipe.name.strip() != self.card["title"].strip():
+            return None
+        return recipe
+
+    def _cut_off(self) -> GenerationError:
+        """Why the answer stopped at its length limit: ours (max_tokens) or the server's context."""
+        limit, written = self.settings.openai_max_tokens, self.meta.billed_out
+        # Counted chunks can fall a little short of tokens (a token that is half a character).
+        below = written < (limit if self.meta.completion_tokens else 0.9 * limit)
+        if below:
+            return ContextTooSmall(
+                detail=f"finish_reason=length after {written} tokens, below OPENAI_MAX_TOKENS={limit}: the "
+                "server's context must hold the prompt plus OPENAI_MAX_TOKENS"
+            )
+        return Truncated(detail=f"finish_reason=length at OPENAI_MAX_TOKENS={limit}")
 
     def settle(self) -> dict[str, Any]:
         """Card changes that keep everything shown so far as finished text (stop or failure)."""
+        self.meta.estimate_missing_usage()
         return self._move_to(card_fields(parse_partial(self.text), final=True))
 
     @property
@@ -178,3 +236,14 @@ class RecipeRun:
     def duration_ms(self) -> int:
         """Milliseconds from start to the end of the stream (or now)."""
         return int(((self.ended_at or time.monotonic()) - self.started) * 1000)
+
+
+def goes_backwards(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether showing ``after`` would take away something ``before`` showed."""
+    for field in ("ingredients", "steps", "tips", "nutrition"):
+        if len(after[field]) < len(before[field]):
+            return True
+    for field in ("title", "description"):
+        if not after[field].startswith(before[field]):
+            return True
+    return any(before[field] and not after[field] for field in ("serves", "prep_time", "cook_time", "total_time", "cuisine"))

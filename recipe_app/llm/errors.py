@@ -77,6 +77,22 @@ class UpstreamServerError(GenerationError):
     retryable = True
 
 
+class EmptyAnswer(GenerationError):
+    """A 200 whose body ended before any text (llama.cpp servers answer a too-long prompt so)."""
+
+    user_message = (
+        "The AI service sent back an empty answer. Please try again; if it keeps happening, the "
+        "site owner may need to give its model a larger context (more room for the request)."
+    )
+    retryable = True
+
+
+class NotAStream(UpstreamServerError):
+    """A 200 that is not an event stream: an HTML error page, plain text (a proxy, a wrong URL)."""
+
+    user_message = "The AI service answered with something other than a recipe. Please try again."
+
+
 class Interrupted(GenerationError):
     outcome = "interrupted"
     user_message = "The AI stopped responding before the recipe was finished."
@@ -85,6 +101,18 @@ class Interrupted(GenerationError):
 class Truncated(GenerationError):
     outcome = "truncated"
     user_message = "The recipe was cut off before it was finished."
+
+
+class ContextTooSmall(GenerationError):
+    """Cut off below the requested ``max_tokens``: the server's context could not hold the answer."""
+
+    outcome = "truncated"
+    user_message = (
+        "The recipe was cut off: the AI model has too little room (context) for a whole recipe. "
+        "Site owner: raise the server's context size (llama.cpp --ctx-size, llama-cpp-python "
+        "--n_ctx, Ollama num_ctx) or lower OPENAI_MAX_TOKENS."
+    )
+    cook_can_retry = False
 
 
 class Refused(GenerationError):

@@ -184,11 +184,24 @@ async def test_continue_asks_for_the_rest_and_completes_the_recipe(
     assert second.run.card["title"] == first.run.card["title"]
 
 
-async def test_a_cut_off_answer_is_truncated(settings: Settings, fake: FakeOpenAI) -> None:
-    fake.script(Reply(content=RECIPE_TEXT[:900], finish_reason="length"))
+async def test_a_cut_off_answer_is_truncated(
+    settings: Settings, fake: FakeOpenAI, configure: Callable[..., Settings]
+) -> None:
+    settings = configure(OPENAI_MAX_TOKENS="256")  # the fake stops at max_tokens, as a provider does
+    fake.script(Reply(content=RECIPE_TEXT))
     out = await generate(settings)
     assert isinstance(out.error, errors.Truncated) and out.error.user_message == "The recipe was cut off before it was finished."
-    assert out.run.card["title"]
+    assert out.run.card["title"] and "OPENAI_MAX_TOKENS=256" in out.error.detail
+
+
+async def test_cut_off_below_max_tokens_says_the_context_is_too_small(settings: Settings, fake: FakeOpenAI) -> None:
+    """llama.cpp caps a max_tokens above its context silently: the answer stops short of it."""
+    fake.script(Reply(content=RECIPE_TEXT, context=500, usage=False))
+    out = await generate(settings)
+    assert isinstance(out.error, errors.ContextTooSmall) and out.error.outcome == "truncated"
+    assert "context" in out.error.user_message and "OPENAI_MAX_TOKENS" in out.error.user_message
+    assert "--n_ctx" in out.error.user_message and "OPENAI_MAX_TOKENS=1800" in out.error.detail
+    assert out.run.card["title"] and not out.error.cook_can_retry
 
 
 async def test_a_refusal_shows_the_refusal_text(settings: Settings, fake: FakeOpenAI) -> None:

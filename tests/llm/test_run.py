@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -11,6 +12,8 @@ from recipe_app.llm.errors import Truncated, UnreadableRecipe
 from recipe_app.domain.request import RecipeRequest
 from recipe_app.generation.run import RecipeRun
 from recipe_app.core.settings import Settings
+from recipe_app.domain.recipe import recipe_json_schema
+from recipe_app.llm.structured import FORMS
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.recipes import RECIPE_TEXT
 
@@ -53,7 +56,7 @@ async def test_the_first_update_comes_before_the_stream_ends(fake: FakeOpenAI, s
     assert record.client_closed and not record.completed
 
 
-async def test_providers_without_json_schema_get_json_object_with_the_schema_in_the_prompt(
+async def test_providers_without_json_schema_get_json_object_with_the_schema(
     fake: FakeOpenAI, settings: Settings
 ) -> None:
     fake.default = Reply(content=RECIPE_TEXT, reject_json_schema=True)
@@ -61,9 +64,8 @@ async def test_providers_without_json_schema_get_json_object_with_the_schema_in_
     run.finish()
     first, second = fake.requests[0], fake.requests[1]
     assert first.status == 400 and second.status == 200
-    assert second.body["response_format"] == {"type": "json_object"}
-    assert '"recipeInstructions"' in second.body["messages"][0]["content"]
-    assert run.meta.response_format == "json_object"
+    assert second.body["response_format"] == {"type": "json_object", "schema": recipe_json_schema()}
+    assert run.meta.response_format == "json_object+schema"
 
 
 async def test_an_answer_that_is_not_a_recipe_is_an_error_with_the_text_kept(fake: FakeOpenAI, settings: Settings) -> None:
@@ -76,8 +78,11 @@ async def test_an_answer_that_is_not_a_recipe_is_an_error_with_the_text_kept(fak
     assert run.card["title"] == "Chickpea & Spinach Curry"
 
 
-async def test_a_length_cut_answer_is_reported_as_truncated(fake: FakeOpenAI, settings: Settings) -> None:
-    fake.script(Reply(content=RECIPE_TEXT[:700], finish_reason="length"))
+async def test_a_length_cut_answer_is_reported_as_truncated(
+    fake: FakeOpenAI, settings: Settings, configure: Callable[..., Settings]
+) -> None:
+    settings = configure(OPENAI_MAX_TOKENS="256")
+    fake.script(Reply(content=RECIPE_TEXT))
     run, _ = await run_to_end(settings)
     with pytest.raises(Truncated):
         run.finish()
@@ -96,9 +101,9 @@ def test_every_request_is_bounded_in_size_and_answer_length(settings: Settings) 
         max_minutes=600,
         equipment=[f"{i:02d}" + "e" * (MAX_ITEM_CHARS - 2) for i in range(15)],
     )
-    for json_schema in (True, False):
-        kwargs = request_kwargs(settings, biggest, json_schema)
+    for form in FORMS:
+        kwargs = request_kwargs(settings, biggest, form)
         assert kwargs["max_tokens"] == settings.openai_max_tokens
         assert len(json.dumps(kwargs)) < 16_000
-    continuation = request_kwargs(settings, biggest, True, prefix="{" + "x" * 8000)
+    continuation = request_kwargs(settings, biggest, FORMS[0], prefix="{" + "x" * 8000)
     assert len(json.dumps(continuation)) < 24_000 and continuation["max_tokens"] == settings.openai_max_tokens
