@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any, Literal
 
@@ -28,14 +27,25 @@ MAX_ITEM_CHARS = 60
 MAX_TEXT_CHARS = 200
 MAX_BASE_RECIPE_CHARS = 12_000
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: control characters that separate words (tab, newlines, the C0/C1 separators): kept as a space
+_SPACING = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85")
+
+
+def strip_invisible(value: str) -> str:
+    """``value`` without Unicode control (Cc) and format (Cf) characters: NUL, zero-width spaces, BOM,
+    soft hyphens, bidi overrides (U+202A-U+202E, U+2066-U+2069). Line breaks and tabs become spaces."""
+    if value.isprintable():  # the common case: nothing to remove
+        return value
+    return "".join(
+        " " if c in _SPACING else c for c in value if c in _SPACING or unicodedata.category(c) not in ("Cc", "Cf")
+    )
 
 
 def clean_text(value: str) -> str:
-    """Normalise one piece of user text: NFC, no control characters or lone surrogates, single spaces."""
+    """Normalise one piece of user text: no control or format characters, NFC, no lone surrogates, single spaces."""
+    value = strip_invisible(value)
     value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
     value = unicodedata.normalize("NFC", value)
-    value = _CONTROL.sub(" ", value)
     return " ".join(value.split())
 
 
