@@ -70,7 +70,7 @@ GROUPS: tuple[Group, ...] = (
         "crustacean, shellfish, seafood, shrimp, prawn, crab, lobster, langoustine, scampi, crayfish, crawfish, "
         "krill, dublin bay prawn"), _w(
         "shrimp paste, belacan, terasi, xo sauce, thai curry paste, red curry paste, green curry paste, "
-        "yellow curry paste, massaman curry paste, curry paste, kimchi, surimi, crab stick, bisque, "
+        "yellow curry paste, massaman curry paste, kimchi, surimi, crab stick, bisque, "
         "dried shrimp, nam prik, bagoong, seafood stock, shellfish stock, paella, bouillabaisse"),
         (r"\bcrab\s*apples?",), _w("shellfish, crustacean")),
     Group("molluscs", "EU", _w(
@@ -85,7 +85,7 @@ GROUPS: tuple[Group, ...] = (
         "skate, caviar, roe, bottarga, lox, gravlax"), _w(
         "fish sauce, nam pla, nuoc mam, patis, worcestershire sauce, caesar dressing, caesar salad, dashi, "
         "katsuobushi, bonito flakes, furikake, tapenade, taramasalata, gentleman's relish, xo sauce, surimi, "
-        "crab stick, thai curry paste, red curry paste, green curry paste, curry paste, kimchi, "
+        "crab stick, thai curry paste, red curry paste, green curry paste, kimchi, "
         "fish stock, puttanesca, bagna cauda, garum"),
         (), _w("fish")),
     Group("eggs", "EU+US", _w("egg, egg white, egg yolk, albumen, meringue"), _w(
