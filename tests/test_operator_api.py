@@ -1,4 +1,4 @@
-"""/health, /ready and /metrics: what an operator's probes and scraper read."""
+"""/health, /ready, /metrics and the admin sign-in: what an operator's probes, scraper and browser see."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import httpx
 
+from recipe_app.core import compat
+from recipe_app.web import admin
 from recipe_app.web.api import operator_api
 from recipe_app.pages.studio import StudioState
 from recipe_app.core.settings import Settings
@@ -14,11 +16,20 @@ from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
 from tests.recipes import RECIPE_TEXT
 
+ADMIN = "op-metrics-token-5Vq8"
+BEARER = {"Authorization": f"Bearer {ADMIN}"}
 
-async def get(path: str) -> httpx.Response:
+
+async def get(path: str, headers: dict[str, str] | None = None, base_url: str = "http://studio.test") -> httpx.Response:
     transport = httpx.ASGITransport(app=operator_api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://studio.test") as client:
-        return await client.get(path)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        return await client.get(path, headers=headers)
+
+
+async def post(path: str, data: dict[str, str], base_url: str = "http://studio.test", **headers: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=operator_api)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        return await client.post(path, data=data, headers=headers)
 
 
 def sample(text: str, name: str, labels: str = "") -> float:
@@ -35,7 +46,10 @@ async def test_ready_reports_database_redis_and_upstream(
     settings: Settings, configure: Callable[..., Settings], redis_url: str
 ) -> None:
     body = (await get("/ready")).json()
-    assert body["status"] == "ready" and body["checks"] == {"database": "ok", "upstream": "configured"}
+    assert body == {
+        "status": "ready",
+        "checks": {"database": "ok", "upstream": "configured", "compatibility": "ok"},
+    }  # no model name, no details, for anyone
     configure(REFLEX_REDIS_URL=redis_url)
     body = (await get("/ready")).json()
     assert body["checks"]["redis"] == "ok"
@@ -44,23 +58,97 @@ async def test_ready_reports_database_redis_and_upstream(
     assert response.status_code == 503 and response.json()["checks"]["redis"].startswith("unreachable")
 
 
-async def test_ready_reports_demo_mode(database: str, configure: Callable[..., Settings], monkeypatch) -> None:
+async def test_ready_names_the_model_and_degraded_features_only_to_the_operator(
+    database: str, configure: Callable[..., Settings], monkeypatch
+) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    configure()
-    body = (await get("/ready")).json()
-    assert body["checks"]["upstream"] == "demo model" and body["model"] == "demo-chef"
+    configure(ADMIN_TOKEN=ADMIN)
+    monkeypatch.setattr(compat, "_degraded", {"aiohttp_salvage": "StreamReader has no _buffer"})
+    public = (await get("/ready")).json()
+    assert public["checks"]["upstream"] == "demo model" and public["checks"]["compatibility"] == "degraded"
+    assert "model" not in public and "degraded" not in public and "_buffer" not in str(public)
+    wrong = (await get("/ready", {"Authorization": "Bearer nope"})).json()
+    assert "model" not in wrong
+    body = (await get("/ready", BEARER)).json()
+    assert body["status"] == "ready"  # a fallback works: still ready
+    assert body["model"] == "demo-chef" and body["degraded"] == {"aiohttp_salvage": "StreamReader has no _buffer"}
+    cookie = {"Cookie": f"{admin.COOKIE}={admin.session_value(ADMIN)}"}
+    assert (await get("/ready", cookie)).json()["model"] == "demo-chef"
 
 
-async def test_metrics_count_generations_failures_tokens_and_updates(settings: Settings, fake: FakeOpenAI) -> None:
-    before = (await get("/metrics")).text
+async def test_metrics_need_the_admin_token_as_a_bearer_header(database: str, configure: Callable[..., Settings]) -> None:
+    configure(ADMIN_TOKEN="")
+    assert (await get("/metrics")).status_code == 404
+    assert (await get("/metrics", BEARER)).status_code == 404  # no token configured: nothing opens it
+    configure(ADMIN_TOKEN=ADMIN)
+    for headers in (None, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {ADMIN}"}, {"Authorization": f"Bearer {ADMIN}x"}):
+        response = await get("/metrics", headers)
+        assert response.status_code == 401 and "recipe_" not in response.text
+        assert response.headers["www-authenticate"] == "Bearer"
+    cookie = {"Cookie": f"{admin.COOKIE}={admin.session_value(ADMIN)}"}
+    assert (await get("/metrics", cookie)).status_code == 401  # a browser session is not a scraper
+    response = await get("/metrics", BEARER)
+    assert response.status_code == 200 and "recipe_compat_degraded" in response.text
+
+
+def _set_cookie(response: httpx.Response) -> str:
+    return response.headers.get("set-cookie", "")
+
+
+async def test_sign_in_sets_a_signed_httponly_strict_cookie_and_goes_back_to_stats(
+    database: str, configure: Callable[..., Settings]
+) -> None:
+    configure(ADMIN_TOKEN=ADMIN)
+    response = await post(admin.SIGN_IN_PATH, {"token": f" {ADMIN}\x07"}, origin="http://studio.test")
+    assert response.status_code == 303 and response.headers["location"] == "http://studio.test/stats"
+    cookie = _set_cookie(response)
+    assert cookie.startswith(f"{admin.COOKIE}=") and ADMIN not in cookie
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert {"httponly", "max-age", "path", "samesite"} <= attributes and "secure" not in attributes
+    assert "samesite=strict" in cookie.lower() and f"max-age={admin.SESSION_S}" in cookie.lower()
+    value = cookie.split(";")[0].split("=", 1)[1]
+    assert admin.valid_session(value)
+
+    # Over https (TLS at the proxy, forwarded scheme): Secure too.
+    secure = await post(admin.SIGN_IN_PATH, {"token": ADMIN}, base_url="https://studio.test")
+    assert "secure" in {part.strip().lower() for part in _set_cookie(secure).split(";")}
+    # From the development frontend (another port of the same host): back to that page.
+    dev = await post(admin.SIGN_IN_PATH, {"token": ADMIN}, origin="http://studio.test:3000")
+    assert dev.headers["location"] == "http://studio.test:3000/stats"
+
+    signed_out = await post(admin.SIGN_OUT_PATH, {}, origin="http://studio.test")
+    assert signed_out.status_code == 303 and 'max-age=0' in _set_cookie(signed_out).lower()
+
+
+async def test_a_wrong_token_a_foreign_page_or_no_admin_token_sets_nothing(
+    database: str, configure: Callable[..., Settings]
+) -> None:
+    configure(ADMIN_TOKEN=ADMIN)
+    for token in ("", "guess", ADMIN[:-1], ADMIN + "x", "x" * 10_000):
+        response = await post(admin.SIGN_IN_PATH, {"token": token})
+        assert response.status_code == 303 and response.headers["location"] == "/stats?signin=failed"
+        assert _set_cookie(response) == ""
+    foreign = await post(admin.SIGN_IN_PATH, {"token": ADMIN}, origin="https://evil.example")
+    assert foreign.status_code == 403 and _set_cookie(foreign) == ""
+    configure(ADMIN_TOKEN="")
+    hidden = await post(admin.SIGN_IN_PATH, {"token": ""})
+    assert hidden.status_code == 404 and _set_cookie(hidden) == ""
+    assert (await get(admin.SIGN_IN_PATH)).status_code == 405  # never a GET with the token in the URL
+
+
+async def test_metrics_count_generations_failures_tokens_and_updates(
+    settings: Settings, fake: FakeOpenAI, configure: Callable[..., Settings]
+) -> None:
+    configure(ADMIN_TOKEN=ADMIN)
+    before = (await get("/metrics", BEARER)).text
     fake.script(Reply(content=RECIPE_TEXT), Reply(status=401))
     async with make_processor(DeltaRecorder()) as processor:
         tab = Browser(processor)
         await (await tab.send(StudioState.add_item, field="ingredients", form={"item": "rice"}))
         await (await tab.send(StudioState.generate))
         await (await tab.send(StudioState.generate))
-    response = await get("/metrics")
+    response = await get("/metrics", BEARER)
     assert response.headers["content-type"].startswith("text/plain")
     after = response.text
 

@@ -1,7 +1,11 @@
-"""Operator endpoints beside the app: liveness, readiness and Prometheus metrics.
+"""Operator endpoints beside the app: liveness, readiness, Prometheus metrics and the admin sign-in.
 
 Mounted in front of Reflex's own backend (`rx.App(api_transformer=...)`), so they answer on the
 backend port, and on the single port of `reflex run --env prod --single-port`.
+
+``/health`` and ``/ready`` are public (load balancers), but ``/ready`` names the model and the
+degraded compatibility features only to the operator; ``/metrics`` needs the operator
+(``Authorization: Bearer $ADMIN_TOKEN``, web/admin.py) and is not found without ``ADMIN_TOKEN``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from recipe_app.core import metrics  # noqa: F401 - registers the metrics
+from recipe_app.core import compat, metrics  # noqa: F401 - registers the metrics
+from recipe_app.web import admin
 from recipe_app.db.session import get_engine
 from recipe_app.core.settings import get_settings
 
@@ -43,8 +48,11 @@ async def _redis_ok(url: str) -> bool:
         await client.aclose()
 
 
-async def ready(_: Request) -> JSONResponse:
-    """Readiness: database (and Redis when configured) reachable, upstream configured."""
+async def ready(request: Request) -> JSONResponse:
+    """Readiness: database (and Redis when configured) reachable, upstream configured.
+
+    A degraded compatibility feature (core/compat.py) is reported, but still ready: its fallback works.
+    """
     settings = get_settings()
     checks: dict[str, str] = {}
     try:
@@ -60,14 +68,21 @@ async def ready(_: Request) -> JSONResponse:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
     checks["upstream"] = "demo model" if settings.demo_mode else "configured"
     healthy = all(value in ("ok", "demo model", "configured") for value in checks.values())
-    return JSONResponse(
-        {"status": "ready" if healthy else "not ready", "model": settings.model_name, "checks": checks},
-        status_code=200 if healthy else 503,
-    )
+    degraded = compat.degraded()
+    checks["compatibility"] = "degraded" if degraded else "ok"
+    body: dict[str, object] = {"status": "ready" if healthy else "not ready", "checks": checks}
+    if admin.operator(request):
+        body["model"] = settings.model_name
+        body["degraded"] = degraded
+    return JSONResponse(body, status_code=200 if healthy else 503)
 
 
-async def metrics_endpoint(_: Request) -> Response:
-    """Prometheus text format (summed over workers when PROMETHEUS_MULTIPROC_DIR is set)."""
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus text format (summed over workers when PROMETHEUS_MULTIPROC_DIR is set), for the operator."""
+    if admin.configured_token() is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    if not admin.bearer_ok(request):
+        return Response("Unauthorized", status_code=401, media_type="text/plain", headers={"WWW-Authenticate": "Bearer"})
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
@@ -82,5 +97,7 @@ operator_api = Starlette(
         Route("/health", health),
         Route("/ready", ready),
         Route("/metrics", metrics_endpoint),
+        Route(admin.SIGN_IN_PATH, admin.sign_in, methods=["POST"]),
+        Route(admin.SIGN_OUT_PATH, admin.sign_out, methods=["POST"]),
     ]
 )

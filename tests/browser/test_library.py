@@ -5,7 +5,7 @@ A module of its own: its app starts with an empty library, so lists and counts a
 
 from __future__ import annotations
 
-from tests.browser.studio import APP_ENV, Studio, expect
+from tests.browser.studio import Studio, expect
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.recipes import RECIPE, RECIPE_TEXT
 
@@ -103,19 +103,3 @@ def test_delete_asks_first_and_undo_brings_it_back(studio: Studio, fake: FakeOpe
     expect(page.locator("#deleted-banner")).to_have_count(0)
     page.locator("#nav-recipes").click()
     expect(page.locator(".recipe-row").first).to_be_visible()
-
-
-def test_the_operator_stats_page_is_hidden_then_charts_the_last_hour(studio: Studio, fake: FakeOpenAI) -> None:
-    generate_and_save(studio, fake)
-    page = studio.page
-    page.goto(studio.base_url + "/stats")
-    expect(page.locator("#stats-not-found")).to_be_visible()  # no token: the page does not exist
-    page.goto(studio.base_url + "/stats?token=wrong")
-    expect(page.locator("#stats-not-found")).to_be_visible()
-    page.goto(studio.base_url + "/stats?token=" + APP_ENV["ADMIN_TOKEN"])
-    expect(page.locator("#stats-summary")).to_be_visible()
-    expect(page).to_have_url(studio.base_url + "/stats")  # the token does not stay in the address bar
-    for chart in ("#chart-outcomes", "#chart-errors", "#chart-ttft", "#chart-tps"):
-        expect(page.locator(f"{chart} svg.recharts-surface").first).to_be_visible()
-    expect(page.locator("#cost-table")).to_contain_text("gpt-4.1-mini")  # the default model, priced
-    studio.screenshot("stats-page.png")

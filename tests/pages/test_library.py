@@ -6,6 +6,8 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recipe_app.pages.library import LibraryState
 from recipe_app.pages.recipe import RecipeState
@@ -162,3 +164,115 @@ async def test_regenerate_with_changes_streams_a_new_version_kept_beside_the_old
     await (await tab.send(RecipeState.load, url=f"/recipes/{new_id}"))
     versions = (await tab.state(RecipeState)).versions
     assert [(v["id"], v["note"]) for v in versions] == [(recipe_id, "original"), (new_id, "make it vegan")]
+
+
+# --- inputs that arrive by other doors: route segments, browser storage, form text -------------------
+
+
+async def _set_storage(tab: Browser, **values: str) -> None:
+    """What a tampered local storage hands the page on its next load."""
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.state import State
+
+    manager = tab.processor._root_context.state_manager
+    async with manager.modify_state(BaseStateToken(ident=tab.token, cls=State)) as root:
+        shopping = await root.get_state(ShoppingState)
+        for name, value in values.items():
+            setattr(shopping, name, value)
+
+
+@pytest.mark.parametrize(
+    "segment", ["²", "٣", "0", "-1", "abc", "1.5", "99999999999999999999", "2147483648", "9" * 5000, "1%00"]
+)
+async def test_a_bad_recipe_id_in_the_address_is_the_not_found_page(
+    browsers: tuple[Browser, Browser], segment: str
+) -> None:
+    tab, _ = browsers
+    await (await tab.send(RecipeState.load, url=f"/recipes/{segment}"))
+    detail = await tab.state(RecipeState)
+    assert detail.loaded and not detail.found
+    await (await tab.send(RecipeState.set_servings_choice, value="3", url=f"/recipes/{segment}"))  # nothing to scale
+    await (await tab.send(SharedState.load, url=f"/r/{segment}\x00"))
+    assert not (await tab.state(SharedState)).found
+
+
+async def test_tampered_shopping_storage_is_bounded_and_read_in_one_query(browsers: tuple[Browser, Browser]) -> None:
+    from sqlalchemy import event
+
+    from recipe_app.db.session import get_engine
+
+    tab, _ = browsers
+    recipe_id = await generate_and_save(tab)
+    picks = {str(recipe_id): "999", "²": 2, "abc": 1, "7": "x", "8": None, "9": [1], "10": True}
+    picks |= {str(n): 2 for n in range(100, 3_100)}  # 3 000 picks of recipes that do not exist
+    await _set_storage(tab, picks_json=json.dumps(picks), ticked_json=json.dumps(["a" * 10_000, 5, "Pantry:x:"]))
+    selects: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "saved_recipe" in statement:
+            selects.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", count)
+    try:
+        await (await tab.send(ShoppingState.load, url="/shopping"))
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", count)
+    shopping = await tab.state(ShoppingState)
+    assert shopping.picked == [{"id": recipe_id, "title": "Chickpea & Spinach Curry", "servings": 24}]
+    assert shopping.groups and shopping.ticked == ["Pantry:x:"]
+    assert len(selects) == 1
+    oversized = json.dumps({str(recipe_id): 2, "pad": "x" * 100_000})
+    for broken in ("[", "[]", '"text"', "1e999", "{" * 100_000, "[" * 50_000, oversized):
+        await _set_storage(tab, picks_json=broken, ticked_json=broken)
+        await (await tab.send(ShoppingState.load, url="/shopping"))
+        assert (await tab.state(ShoppingState)).picked == []
+    await (await tab.send(ShoppingState.add_recipe, recipe_id="²", servings="x", url="/shopping"))
+    await (await tab.send(ShoppingState.set_servings, recipe_id=recipe_id, value="1e9", url="/shopping"))
+    await (await tab.send(ShoppingState.toggle, key="k" * 1000, url="/shopping"))
+    assert (await tab.state(ShoppingState)).ticked == []
+
+
+async def test_every_text_field_of_the_library_and_recipe_pages_is_cleaned(browsers: tuple[Browser, Browser]) -> None:
+    """Control characters and runs of spaces never reach state, database or model (clean_text)."""
+    tab, _ = browsers
+    recipe_id = await generate_and_save(tab)
+    url = f"/recipes/{recipe_id}"
+    await (await tab.send(LibraryState.set_search, value="\x00chick\x1bpea   ", url="/recipes"))
+    assert (await tab.state(LibraryState)).search == "chickpea "  # one trailing space kept while typing
+    await (await tab.send(LibraryState.set_search, value="spin\x07ach", url="/recipes"))
+    assert (await tab.state(LibraryState)).total == 1
+    await (await tab.send(LibraryState.set_cuisine_filter, value="\x00\x00", url="/recipes"))
+    assert (await tab.state(LibraryState)).cuisine_filter == "all"
+    await (await tab.send(LibraryState.go_to_page, page="two", url="/recipes"))
+    assert (await tab.state(LibraryState)).page == 1
+
+    await (await tab.send(RecipeState.load, url=url))
+    await (await tab.send(RecipeState.save_notes, value="Less\x00 chilli\r\n\r\n\r\n\x7fnext  time\x1b", url=url))
+    form = {
+        "title": "  Weeknight\x00 Curry\x07 ",
+        "ingredients": "2 cups\x00 chickpeas\n\x1b\n a pinch   of salt",
+        "steps": "Warm\x08 everything.\r\n\x0cServe.",
+    }
+    await (await tab.send(RecipeState.save_edit, form=form, url=url))
+    await (await tab.send(RecipeState.set_rating, value="five", url=url))  # a tampered event: ignored
+    await (await tab.send(RecipeState.set_rating, value=99, url=url))
+    await (await tab.send(RecipeState.load, url=url))
+    detail = await tab.state(RecipeState)
+    assert detail.notes == "Less chilli\n\nnext time"
+    assert detail.title == "Weeknight Curry" and detail.steps == ["Warm everything.", "Serve."]
+    assert [line["item"] for line in detail.ingredient_lines] == ["chickpeas", "salt"]
+    assert detail.rating == 5
+    await (await tab.send(RecipeState.set_change_request, value="make\x00 it\u0085 vegan", url=url))
+    assert (await tab.state(RecipeState)).change_request == "make it vegan"
+
+
+@given(st.one_of(st.text(max_size=30), st.integers(), st.floats(), st.none(), st.booleans(), st.lists(st.integers())))
+def test_ids_and_counts_from_the_browser_are_bounded_or_absent(value: object) -> None:
+    from recipe_app.pages.inputs import MAX_ID, bounded_int, parse_id
+
+    parsed = parse_id(value)
+    assert parsed is None or (isinstance(parsed, int) and 1 <= parsed <= MAX_ID)
+    count = bounded_int(value, 1, 24)
+    assert count is None or 1 <= count <= 24
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID:
+        assert parsed == int(value)

@@ -9,21 +9,46 @@ from typing import Any
 
 import pytest
 
+from reflex_base.constants import RouteVar
+from reflex_base.event import Event
+from reflex_base.utils.format import format_event_handler
+
 from recipe_app.db.models import Generation
 from recipe_app.db.session import new_session
 from recipe_app.pages.stats import StatsState
+from recipe_app.web import admin
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
 
 TOKEN = "op-7Hq2-stats-token-k9"
 STATE = StatsState.get_full_name()
 
 
+class OperatorTab(Browser):
+    """A tab whose websocket carries a ``Cookie:`` header (what the browser sends on connect)."""
+
+    cookie = ""
+
+    async def send(self, handler: Any, *, url: str = "/", **payload: Any) -> Any:
+        event = Event(
+            name=format_event_handler(handler),
+            payload=payload,
+            router_data={
+                RouteVar.PATH: url.split("?", 1)[0],
+                RouteVar.ORIGIN: url,
+                RouteVar.QUERY: dict(p.split("=", 1) for p in url.partition("?")[2].split("&") if "=" in p),
+                RouteVar.CLIENT_TOKEN: self.token,
+                RouteVar.HEADERS: {"cookie": self.cookie} if self.cookie else {},
+            },
+        )
+        return await self.processor.enqueue(self.token, event)
+
+
 @pytest.fixture
-async def tabs(database: str) -> AsyncIterator[tuple[Browser, Browser, DeltaRecorder]]:
+async def tabs(database: str) -> AsyncIterator[tuple[OperatorTab, OperatorTab, DeltaRecorder]]:
     """Two tabs on a fresh database, and the deltas they were sent."""
     recorder = DeltaRecorder()
     async with make_processor(recorder) as processor:
-        yield Browser(processor, token="tab-a"), Browser(processor, token="tab-b"), recorder
+        yield OperatorTab(processor, token="tab-a"), OperatorTab(processor, token="tab-b"), recorder
 
 
 def _seed() -> None:
@@ -50,49 +75,57 @@ def _sent(recorder: DeltaRecorder) -> str:
     return json.dumps(DeltaRecorder.values_of(recorder.updates, STATE), default=str)
 
 
-async def _assert_not_found(tab: Browser) -> None:
+async def _assert_no_figures(tab: Browser, access: str) -> None:
     state = await tab.state(StatsState)
-    assert state.access == "denied"
+    assert state.access == access
     assert state.summary == [] and state.outcomes == [] and state.costs == [] and state.ttft == []
 
 
-async def test_hidden_without_an_admin_token(
-    tabs: tuple[Browser, Browser, DeltaRecorder], configure: Callable[..., Any]
+async def test_not_found_without_an_admin_token(
+    tabs: tuple[OperatorTab, OperatorTab, DeltaRecorder], configure: Callable[..., Any]
 ) -> None:
     tab, _, recorder = tabs
     configure(ADMIN_TOKEN="")  # blank is unset
     _seed()
-    for url in ("/stats", "/stats?token=", "/stats?token=anything"):
+    tab.cookie = f"{admin.COOKIE}=1.x"
+    for url in ("/stats", "/stats?token=anything"):
         await (await tab.send(StatsState.load, url=url))
-        await _assert_not_found(tab)
+        await _assert_no_figures(tab, "denied")
     await (await tab.send(StatsState.set_window, url="/stats", value="week"))
     await (await tab.send(StatsState.refresh, url="/stats"))
-    await _assert_not_found(tab)
+    await _assert_no_figures(tab, "denied")
     assert "generations" not in _sent(recorder)
 
 
-async def test_a_wrong_or_missing_token_gets_not_found(
-    tabs: tuple[Browser, Browser, DeltaRecorder], configure: Callable[..., Any]
+async def test_without_a_session_the_page_asks_to_sign_in_and_a_token_in_the_url_opens_nothing(
+    tabs: tuple[OperatorTab, OperatorTab, DeltaRecorder], configure: Callable[..., Any]
 ) -> None:
     tab, _, recorder = tabs
     configure(ADMIN_TOKEN=TOKEN)
     _seed()
-    for url in ("/stats", f"/stats?token={TOKEN[:-1]}", f"/stats?token={TOKEN}x", "/stats?token=", "/stats"):
-        await (await tab.send(StatsState.load, url=url))
-        await _assert_not_found(tab)
+    forged = f"{admin.COOKIE}=9999999999.{'0' * 64}"
+    expired = f"{admin.COOKIE}={admin.session_value(TOKEN, now=0)}"
+    for cookie in ("", forged, expired, f"{admin.COOKIE}={TOKEN}", "garbage;;=="):
+        tab.cookie = cookie
+        for url in ("/stats", f"/stats?token={TOKEN}"):  # the old way no longer opens the page
+            await (await tab.send(StatsState.load, url=url))
+            await _assert_no_figures(tab, "sign_in")
+    await (await tab.send(StatsState.load, url="/stats?signin=failed"))
+    assert (await tab.state(StatsState)).sign_in_failed
     await (await tab.send(StatsState.set_window, url="/stats", value="hour"))
-    await _assert_not_found(tab)
+    await _assert_no_figures(tab, "sign_in")
     sent = _sent(recorder)
-    assert "generations" not in sent and "authorised" not in sent and TOKEN not in sent
+    assert "generations" not in sent and TOKEN not in sent
 
 
-async def test_the_right_token_shows_the_figures_and_is_remembered_for_the_tab(
-    tabs: tuple[Browser, Browser, DeltaRecorder], configure: Callable[..., Any]
+async def test_a_signed_session_shows_the_figures_until_it_expires_or_the_token_changes(
+    tabs: tuple[OperatorTab, OperatorTab, DeltaRecorder], configure: Callable[..., Any]
 ) -> None:
     tab, other_tab, recorder = tabs
     configure(ADMIN_TOKEN=TOKEN)
     _seed()
-    await (await tab.send(StatsState.load, url=f"/stats?token={TOKEN}"))
+    tab.cookie = f"theme=dark; {admin.COOKIE}={admin.session_value(TOKEN)}"
+    await (await tab.send(StatsState.load, url="/stats"))
     state = await tab.state(StatsState)
     assert state.access == "granted" and state.window == "day"
     assert _figures(state) == {
@@ -116,9 +149,6 @@ async def test_the_right_token_shows_the_figures_and_is_remembered_for_the_tab(
     ]
     assert "UTC" in state.period
 
-    # The redirect drops the token from the URL; the tab is still authorised.
-    await (await tab.send(StatsState.load, url="/stats"))
-    assert (await tab.state(StatsState)).access == "granted"
     await (await tab.send(StatsState.set_window, url="/stats", value="hour"))
     state = await tab.state(StatsState)
     assert state.window == "hour" and len(state.outcomes) == 12 and _figures(state)["generations"] == "3"
@@ -126,17 +156,22 @@ async def test_the_right_token_shows_the_figures_and_is_remembered_for_the_tab(
     await (await tab.send(StatsState.set_window, url="/stats", value="year"))  # not a window: the default
     assert (await tab.state(StatsState)).window == "day"
 
-    # Another tab has proved nothing; neither the token nor the backend flag ever reached a browser.
+    # Another tab without the cookie has proved nothing; neither token nor cookie reached a browser.
     await (await other_tab.send(StatsState.load, url="/stats"))
-    await _assert_not_found(other_tab)
+    await _assert_no_figures(other_tab, "sign_in")
     sent = _sent(recorder)
-    assert '"generations": "3"' in sent and TOKEN not in sent and "authorised" not in sent
+    assert '"generations": "3"' in sent and TOKEN not in sent and admin.COOKIE not in sent
 
-    # A wrong token later, or a changed ADMIN_TOKEN, ends the tab's access.
-    await (await tab.send(StatsState.load, url="/stats?token=guess"))
-    await _assert_not_found(tab)
-    await (await tab.send(StatsState.load, url=f"/stats?token={TOKEN}"))
-    assert (await tab.state(StatsState)).access == "granted"
+    # A rotated ADMIN_TOKEN signs every operator out, at their next event.
     configure(ADMIN_TOKEN="rotated-token-2")
-    await (await tab.send(StatsState.load, url="/stats"))
-    await _assert_not_found(tab)
+    await (await tab.send(StatsState.refresh, url="/stats"))
+    await _assert_no_figures(tab, "sign_in")
+
+
+def test_a_session_expires_after_its_lifetime(configure: Callable[..., Any]) -> None:
+    configure(ADMIN_TOKEN=TOKEN)
+    value = admin.session_value(TOKEN, now=1_000_000)
+    assert admin.valid_session(value, now=1_000_000 + admin.SESSION_S - 1)
+    assert not admin.valid_session(value, now=1_000_000 + admin.SESSION_S + 1)
+    expires, _, signature = value.partition(".")
+    assert not admin.valid_session(f"{int(expires) + 3600}.{signature}", now=1_000_000)  # extended by hand

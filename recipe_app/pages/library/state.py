@@ -9,10 +9,12 @@ from typing import Any
 import reflex as rx
 
 from recipe_app.db import recipes
-from recipe_app.domain.request import DIETS
+from recipe_app.domain.request import DIETS, MAX_ITEM_CHARS, clean_text
+from recipe_app.pages.inputs import bounded_int, typing_text
 from recipe_app.state import BrowserState
 
 PAGE_SIZE = 20
+MAX_SEARCH_CHARS = 100
 SORTS = ("newest", "oldest", "rating", "title")
 
 
@@ -58,7 +60,7 @@ class LibraryState(rx.State):
         rows, total = await asyncio.to_thread(
             recipes.list_recipes,
             owner,
-            search=self.search.strip()[:100],
+            search=clean_text(self.search)[:MAX_SEARCH_CHARS],
             diet=None if self.diet_filter == "all" else self.diet_filter,
             cuisine=None if self.cuisine_filter == "all" else self.cuisine_filter,
             favourite=True if self.favourites_only else None,
@@ -76,7 +78,7 @@ class LibraryState(rx.State):
     @rx.event
     async def set_search(self, value: str) -> None:
         """Search by title or ingredient."""
-        self.search, self.page = value, 1
+        self.search, self.page = typing_text(value, MAX_SEARCH_CHARS), 1
         await self.load()
 
     @rx.event
@@ -89,7 +91,8 @@ class LibraryState(rx.State):
     @rx.event
     async def set_cuisine_filter(self, value: str) -> None:
         """Only recipes of this cuisine."""
-        self.cuisine_filter, self.page = value, 1
+        cuisine = clean_text(value if isinstance(value, str) else "")[:MAX_ITEM_CHARS]
+        self.cuisine_filter, self.page = cuisine or "all", 1
         await self.load()
 
     @rx.event
@@ -107,7 +110,7 @@ class LibraryState(rx.State):
     @rx.event
     async def go_to_page(self, page: int) -> None:
         """Show another page of results."""
-        self.page = min(max(1, int(page)), self.pages)
+        self.page = min(bounded_int(page, 1, self.pages) or 1, self.pages)
         await self.load()
 
 

@@ -19,9 +19,13 @@ from recipe_app.kitchen.scaling import scale_recipe
 from recipe_app.kitchen.units import convert, dimension
 from recipe_app.kitchen.card import card_fields
 from recipe_app.domain.recipe import HowToStep, Recipe
+from recipe_app.domain.request import MAX_TEXT_CHARS, clean_text
+from recipe_app.pages.inputs import bounded_int, clean_lines, clean_paragraphs, parse_id, typing_text
 from recipe_app.state import BrowserState
 
 UNIT_SYSTEMS = ("as written", "metric", "us")
+MAX_NOTES_CHARS = 2000
+MAX_SERVINGS = 24
 
 
 def view_of(recipe: Recipe, servings: int, units: str) -> dict[str, Any]:
@@ -89,9 +93,9 @@ class RecipeState(RecipeViewVars, rx.State):
     @rx.event
     async def load(self) -> None:
         """Read the recipe named in the URL; another browser's recipe is simply not found."""
-        tail = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        recipe_id = parse_id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
         owner = await self._owner()
-        row = await asyncio.to_thread(recipes.get_recipe, owner, int(tail)) if tail.isdigit() else None
+        row = await asyncio.to_thread(recipes.get_recipe, owner, recipe_id) if recipe_id is not None else None
         self.loaded, self.found, self.deleted, self.editing = True, row is not None, False, False
         if row is None:
             self._recipe_json = ""
@@ -109,17 +113,18 @@ class RecipeState(RecipeViewVars, rx.State):
     @rx.event
     def set_servings_choice(self, value: str) -> None:
         """Scale to another number of servings (no model call)."""
-        try:
-            self.servings_choice = min(max(int(value), 1), 24)
-        except ValueError:
+        servings = bounded_int(value, 1, MAX_SERVINGS)
+        if servings is None or not self._recipe_json:
             return
+        self.servings_choice = servings
         self._show()
 
     @rx.event
     def set_units(self, value: str) -> None:
         """Show quantities as written, in metric or in US units."""
         self.units = value if value in UNIT_SYSTEMS else "as written"
-        self._show()
+        if self._recipe_json:
+            self._show()
 
     @rx.event
     async def toggle_favourite(self) -> None:
@@ -131,7 +136,10 @@ class RecipeState(RecipeViewVars, rx.State):
     @rx.event
     async def set_rating(self, value: int) -> None:
         """Rate 1-5 stars (clicking the current rating clears it)."""
-        rating = 0 if int(value) == self.rating else min(max(int(value), 1), 5)
+        stars = bounded_int(value, 1, 5)
+        if stars is None:
+            return
+        rating = 0 if stars == self.rating else stars
         row = await asyncio.to_thread(recipes.update_recipe, await self._owner(), self.recipe_id, rating=rating)
         if row is not None:
             self.rating = row.rating or 0
@@ -139,7 +147,7 @@ class RecipeState(RecipeViewVars, rx.State):
     @rx.event
     async def save_notes(self, value: str) -> Any:
         """Keep the cook's notes (on blur)."""
-        value = value[:2000]
+        value = clean_paragraphs(value, MAX_NOTES_CHARS)
         if value == self.notes:
             return None
         row = await asyncio.to_thread(recipes.update_recipe, await self._owner(), self.recipe_id, notes=value)
@@ -209,9 +217,9 @@ class RecipeState(RecipeViewVars, rx.State):
     @rx.event
     async def save_edit(self, form: dict[str, Any]) -> Any:
         """Save the edited title, ingredients and steps (free-text lines are parsed, not sent anywhere)."""
-        title = str(form.get("title", "")).strip()[:200]
-        lines = [line.strip() for line in str(form.get("ingredients", "")).splitlines() if line.strip()][:60]
-        steps = [line.strip() for line in str(form.get("steps", "")).splitlines() if line.strip()][:40]
+        title = clean_text(str(form.get("title", "")))[:MAX_TEXT_CHARS]
+        lines = clean_lines(form.get("ingredients", ""), max_lines=60, max_chars=MAX_TEXT_CHARS)
+        steps = clean_lines(form.get("steps", ""), max_lines=40, max_chars=1000)
         self.edit_title, self.edit_ingredients, self.edit_steps = title, "\n".join(lines), "\n".join(steps)
         if not title or not lines or not steps:
             self.edit_error = "A recipe needs a title, at least one ingredient and at least one step."
@@ -221,7 +229,7 @@ class RecipeState(RecipeViewVars, rx.State):
                 update={
                     "name": title,
                     "recipeIngredient": [parse_line(line) for line in lines],
-                    "recipeInstructions": [HowToStep(text=s[:1000]) for s in steps],
+                    "recipeInstructions": [HowToStep(text=s) for s in steps],
                 }
             )
             recipe = Recipe.model_validate(recipe.model_dump())
@@ -239,12 +247,12 @@ class RecipeState(RecipeViewVars, rx.State):
     @rx.event
     def set_change_request(self, value: str) -> None:
         """What to change in a new version ("make it vegan", "no oven")."""
-        self.change_request = value[:200]
+        self.change_request = typing_text(value, MAX_TEXT_CHARS)
 
     @rx.event
     def regenerate_with_changes(self) -> Any:
         """Open the studio to stream a new version of this recipe with the requested changes."""
-        change = self.change_request.strip()
+        change = clean_text(self.change_request)
         if not change:
             return rx.toast.warning("Say what to change, e.g. “make it vegan”.")
         return rx.redirect(f"/?from={self.recipe_id}&change={quote(change, safe='')}")

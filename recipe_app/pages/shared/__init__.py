@@ -10,7 +10,8 @@ from recipe_app.components.layout import page_shell
 from recipe_app.components.recipe_view import RecipeViewVars, recipe_body
 from recipe_app.db import recipes
 from recipe_app.domain.recipe import Recipe
-from recipe_app.pages.recipe.state import view_of
+from recipe_app.pages.inputs import bounded_int
+from recipe_app.pages.recipe.state import MAX_SERVINGS, view_of
 
 
 class SharedState(RecipeViewVars, rx.State):
@@ -25,8 +26,9 @@ class SharedState(RecipeViewVars, rx.State):
     @rx.event
     async def load(self) -> None:
         """Read the recipe of the slug in the URL (revoked or deleted: not found)."""
-        slug = self.router.url.path.rstrip("/").rsplit("/", 1)[-1][:100]
-        row = await asyncio.to_thread(recipes.get_shared, slug)
+        slug = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        valid = 0 < len(slug) <= 100 and slug.isascii() and (slug.replace("-", "").replace("_", "").isalnum())
+        row = await asyncio.to_thread(recipes.get_shared, slug) if valid else None
         self.loaded, self.found = True, row is not None
         if row is None:
             self._recipe_json = ""
@@ -42,10 +44,10 @@ class SharedState(RecipeViewVars, rx.State):
         """Scale the shared recipe for yourself."""
         if not self._recipe_json:
             return
-        try:
-            self.servings_choice = min(max(int(value), 1), 24)
-        except ValueError:
+        servings = bounded_int(value, 1, MAX_SERVINGS)
+        if servings is None:
             return
+        self.servings_choice = servings
         self._show_card(view_of(Recipe.model_validate_json(self._recipe_json), self.servings_choice, "as written"))
 
 

@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.constants import Dirs
+from reflex_base.vars import VarData
+from reflex_base.utils.imports import ImportVar
+from reflex_components_core.el.elements.base import BaseHTML
 
 from recipe_app.components.layout import page_shell
 from recipe_app.db.stats import OUTCOMES
+from recipe_app.web.admin import MAX_TOKEN_CHARS, SIGN_IN_PATH, SIGN_OUT_PATH
 from recipe_app.pages.stats.state import OUTCOME_COLOURS, WINDOWS
 from recipe_app.pages.stats.state import StatsState as S
 
 _CHART_HEIGHT = 260
+
+
+class _PostForm(BaseHTML):
+    """A plain HTML form the browser submits itself (rx.el.form always prevents that): the answer
+    of the backend sets an HttpOnly cookie, which no script may do."""
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+def _backend(path: str) -> rx.Var:
+    """``path`` on the backend, as the page's own scripts reach it (another port in development)."""
+    return rx.Var(
+        _js_expr=f'new URL("{path}", getBackendURL(env.PING)).href',
+        _var_data=VarData(
+            imports={f"$/{Dirs.STATE_PATH}": "getBackendURL", "$/env.json": ImportVar(tag="env", is_default=True)}
+        ),
+    ).to(str)
 
 
 def _figure(item: rx.Var) -> rx.Component:
@@ -144,6 +168,11 @@ def _dashboard() -> rx.Component:
             rx.spacer(),
             rx.select(list(WINDOWS), value=S.window, on_change=S.set_window, id="stats-window"),
             rx.button("Refresh", on_click=S.refresh, variant="soft", id="stats-refresh"),
+            _PostForm.create(
+                rx.button("Sign out", type="submit", variant="outline", id="stats-sign-out"),
+                action=_backend(SIGN_OUT_PATH),
+                method="post",
+            ),
             width="100%",
             align="center",
         ),
@@ -177,15 +206,54 @@ def _dashboard() -> rx.Component:
     )
 
 
+def _sign_in() -> rx.Component:
+    return page_shell(
+        rx.card(
+            _PostForm.create(
+                rx.vstack(
+                    rx.heading("Operator sign-in", size="5"),
+                    rx.text("The admin token (ADMIN_TOKEN) of this deployment.", size="2", color_scheme="gray"),
+                    rx.el.input(
+                        type="password",
+                        name="token",
+                        id="stats-token",
+                        auto_complete="current-password",
+                        max_length=MAX_TOKEN_CHARS,
+                        required=True,
+                        aria_label="Admin token",
+                        class_name="rt-reset rt-TextFieldInput",
+                        style={"width": "100%", "padding": "0.5em", "border": "1px solid var(--gray-7)",
+                               "borderRadius": "var(--radius-2)"},
+                    ),
+                    rx.cond(
+                        S.sign_in_failed,
+                        rx.callout("That is not the admin token.", icon="triangle_alert", color_scheme="red",
+                                   id="stats-sign-in-error", width="100%"),
+                    ),
+                    rx.button("Sign in", type="submit", id="stats-sign-in"),
+                    spacing="3",
+                    width="100%",
+                ),
+                action=_backend(SIGN_IN_PATH),
+                method="post",
+                id="stats-sign-in-form",
+            ),
+            max_width="26em",
+            width="100%",
+        ),
+    )
+
+
 def _not_found() -> rx.Component:
     return rx.center(rx.heading("Not found", size="6"), id="stats-not-found", padding_y="9")
 
 
 def stats_page() -> rx.Component:
-    """The whole page: nothing before the access check, then the figures or only "Not found"."""
+    """The whole page: nothing before the access check, then the figures, the sign-in or "Not found"."""
     return rx.match(
         S.access,
         ("granted", _dashboard()),
+        ("sign_in", _sign_in()),
         ("denied", _not_found()),
         rx.fragment(),
     )

@@ -1,15 +1,14 @@
 """State of the operator's statistics page (`/stats`).
 
-Hidden unless ``ADMIN_TOKEN`` is set: then the operator opens ``/stats?token=...`` once and the tab
-stays authorised (a backend-only var, never sent to the browser) until the token changes. Anything
-else (no token configured, a wrong or missing token) shows the same bare "Not found", with no hint.
+Hidden unless ``ADMIN_TOKEN`` is set (a bare "Not found"). Then the page shows a sign-in form that
+posts the token to the backend (web/admin.py), which answers with an HttpOnly session cookie; the
+browser sends that cookie with the page's websocket, and this state checks it on every event. The
+token never appears in a URL, in the state or in anything sent to the browser.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import secrets
 from typing import Any
 
 import reflex as rx
@@ -17,6 +16,7 @@ import reflex as rx
 from recipe_app.db import stats
 from recipe_app.core.pricing import format_cost
 from recipe_app.core.settings import get_settings
+from recipe_app.web import admin
 
 WINDOWS = tuple(stats.WINDOWS)
 DEFAULT_WINDOW = "day"
@@ -32,18 +32,6 @@ OUTCOME_COLOURS = {
     "rate_limited": "var(--blue-9)",
     "streaming": "var(--cyan-8)",
 }
-
-
-def _configured_token() -> str | None:
-    """The admin token, or None when /stats is hidden (unset or blank)."""
-    token = get_settings().admin_token
-    value = token.get_secret_value().strip() if token is not None else ""
-    return value or None
-
-
-def _fingerprint(token: str) -> str:
-    """Remembered instead of the token itself: a rotated ADMIN_TOKEN ends every authorised tab."""
-    return hashlib.sha256(b"recipe-studio-stats:" + token.encode()).hexdigest()
 
 
 def _ms(value: int | None) -> str:
@@ -86,8 +74,11 @@ def summary_view(result: stats.WindowStats) -> list[dict[str, str]]:
 class StatsState(rx.State):
     """Figures of one window for an authorised operator; nothing at all for anyone else."""
 
-    #: "pending" until the first load, then "granted" or "denied" (the page shows only Not found).
+    #: "pending" until the first load, then "granted", "sign_in" (ADMIN_TOKEN set, no session) or
+    #: "denied" (no ADMIN_TOKEN: the page shows only Not found).
     access: str = "pending"
+    #: The last sign-in was refused (the form says so).
+    sign_in_failed: bool = False
     window: str = DEFAULT_WINDOW
     summary: list[dict[str, str]] = []
     outcomes: list[dict[str, Any]] = []
@@ -99,26 +90,12 @@ class StatsState(rx.State):
     ttft_p90: str = "—"
     period: str = ""
 
-    #: Backend only: this tab supplied the right token, and which token that was (a fingerprint).
-    _authorised: bool = False
-    _authorised_for: str = ""
-
     def _check_access(self) -> bool:
-        """Decide from the configured token, a ``?token=`` on this load, and what the tab proved before."""
-        expected = _configured_token()
-        if expected is None:
-            self._authorised, self._authorised_for = False, ""
-            return False
-        supplied = self.router.url.query_parameters.get("token")
-        if supplied is not None:
-            self._authorised = secrets.compare_digest(supplied.encode(), expected.encode())
-            self._authorised_for = _fingerprint(expected) if self._authorised else ""
-        elif self._authorised and not secrets.compare_digest(self._authorised_for, _fingerprint(expected)):
-            self._authorised, self._authorised_for = False, ""  # ADMIN_TOKEN was changed since
-        return self._authorised
+        """The operator's session cookie, sent with this tab's websocket, is valid now."""
+        return admin.session_from_cookie_header(self.router.headers.cookie)
 
     def _deny(self) -> None:
-        self.access = "denied"
+        self.access = "denied" if admin.configured_token() is None else "sign_in"
         self.summary, self.outcomes, self.error_rates, self.ttft = [], [], [], []
         self.tps_over_time, self.tps_histogram, self.costs = [], [], []
         self.ttft_p90, self.period = "—", ""
@@ -154,14 +131,16 @@ class StatsState(rx.State):
 
     @rx.event
     async def load(self) -> Any:
-        """On page load: check access, then fetch the figures (a ``?token=`` is dropped from the URL)."""
+        """On page load: check the session, then fetch the figures (or show the sign-in form)."""
+        query = self.router.url.query_parameters
+        self.sign_in_failed = query.get("signin") == "failed"
         if not self._check_access():
             self._deny()
+            if "token" in query:  # an old bookmark: the token is not accepted in the URL any more
+                return rx.redirect("/stats", replace=True)
             return None
-        self.access = "granted"
+        self.access, self.sign_in_failed = "granted", False
         await self._refresh()
-        if "token" in self.router.url.query_parameters:
-            return rx.redirect("/stats", replace=True)  # not left in the address bar or history
         return None
 
     @rx.event
