@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import redis
@@ -49,3 +50,27 @@ async def test_with_redis_the_limit_holds_across_workers(configure: Callable[...
 
 def test_waits_read_naturally() -> None:
     assert [wait_text(s) for s in (5, 89, 300, 7200)] == ["5 s", "89 s", "5 min", "2 h"]
+
+
+async def test_tabs_pressing_generate_together_cannot_overrun_the_limit(configure: Callable[..., Settings]) -> None:
+    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="5/minute", RATE_LIMIT_PER_IP="100/minute"))
+    results = await asyncio.gather(*(quota.take("browser", "10.0.0.1") for _ in range(30)))
+    assert results.count(None) == 5
+
+
+async def test_with_redis_workers_admitting_together_cannot_overrun_the_limit(
+    configure: Callable[..., Settings], redis_url: str
+) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    settings = configure(REFLEX_REDIS_URL=redis_url, RATE_LIMIT_PER_BROWSER="4/minute", RATE_LIMIT_PER_IP="6/minute")
+    workers = [GenerationQuota(settings) for _ in range(3)]  # three processes' views of one Redis
+    try:
+        results = await asyncio.gather(*(workers[i % 3].take("browser-a", "ip") for i in range(24)))
+        assert results.count(None) == 4
+        others = await asyncio.gather(*(workers[i % 3].take(f"browser-{i}", "ip") for i in range(10)))
+        assert others.count(None) == 2  # the address had 6: 4 went to browser-a, refusals cost nothing
+    finally:
+        for worker in workers:
+            await worker.aclose()
+    keys = b" ".join(redis.Redis.from_url(redis_url).keys())
+    assert b"browser-a" not in keys and b"quota-lock" not in keys  # ids hashed; every lock released

@@ -3,12 +3,23 @@
 Counters live in Redis when it is configured (so they hold across workers), otherwise in process.
 Moving windows from the `limits` library: "5/minute;50/day" means at most 5 in any 60 s and 50 in
 any 24 h.
+
+Taking one generation is atomic: every window of the browser and of the address is tested, and
+only if all allow it are they all hit, with no other admission of the same browser or address in
+between (one asyncio lock in process; with Redis, redis-py locks on the browser's and the address's
+keys, taken in a fixed order). So two tabs pressing Generate together cannot both pass the last
+slot, and a refused generation uses up no budget. Browser ids are stored hashed: the id is the key
+to a browser's library.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import math
 import time
+from collections.abc import AsyncIterator
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -17,35 +28,81 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from recipe_app.core.loopcache import per_loop
 from recipe_app.core.settings import Settings
 
+KEY_PREFIX = "recipe_studio"
+#: Longest a worker may hold an admission lock (a crashed worker's lock expires after this).
+LOCK_TIMEOUT_S = 5.0
+#: Longest an admission waits for another admission of the same browser or address.
+LOCK_WAIT_S = 5.0
+
+
+def _hashed(value: str) -> str:
+    return hashlib.sha256(f"{KEY_PREFIX}:{value}".encode()).hexdigest()[:32]
+
 
 class GenerationQuota:
-    """Checks and consumes one generation for a browser and an address."""
+    """Checks and consumes one generation for a browser and an address, atomically."""
 
     def __init__(self, settings: Settings) -> None:
-        storage: Storage = (
-            RedisStorage(settings.redis_url, implementation="redispy", key_prefix="recipe_studio")
-            if settings.redis_url
-            else MemoryStorage()
-        )
+        self._redis = None
+        if settings.redis_url:
+            import redis.asyncio as aioredis
+
+            storage: Storage = RedisStorage(settings.redis_url, implementation="redispy", key_prefix=KEY_PREFIX)
+            self._redis = aioredis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+        else:
+            storage = MemoryStorage()
+        self._local = asyncio.Lock()
         self._limiter = MovingWindowRateLimiter(storage)
         self._rules: list[tuple[str, RateLimitItem]] = [
             *(("browser", item) for item in parse_many(settings.rate_limit_per_browser)),
             *(("ip", item) for item in parse_many(settings.rate_limit_per_ip)),
         ]
 
+    @contextlib.asynccontextmanager
+    async def _exclusive(self, keys: dict[str, str]) -> AsyncIterator[bool]:
+        """No other admission of these keys runs meanwhile; yields False if that could not be had in time."""
+        if self._redis is None:
+            async with self._local:
+                yield True
+            return
+        locks = [
+            self._redis.lock(f"{KEY_PREFIX}:quota-lock:{scope}:{ident}", timeout=LOCK_TIMEOUT_S,
+                             blocking_timeout=LOCK_WAIT_S)
+            for scope, ident in sorted(keys.items())
+        ]  # fmt: skip
+        held = []
+        try:
+            for lock in locks:
+                if not await lock.acquire():
+                    break
+                held.append(lock)
+            yield len(held) == len(locks)
+        finally:
+            for lock in reversed(held):
+                with contextlib.suppress(Exception):  # expired meanwhile: nothing to release
+                    await lock.release()
+
     async def take(self, browser_id: str, ip: str) -> float | None:
         """Consume one generation; None when allowed, else the seconds until one is allowed again."""
-        keys = {"browser": browser_id, "ip": ip or "unknown"}
-        wait = 0.0
-        for scope, item in self._rules:
-            if not await self._limiter.test(item, scope, keys[scope]):
-                stats = await self._limiter.get_window_stats(item, scope, keys[scope])
-                wait = max(wait, stats.reset_time - time.time())
-        if wait > 0:
-            return float(max(1, math.ceil(wait)))
-        for scope, item in self._rules:
-            await self._limiter.hit(item, scope, keys[scope])
-        return None
+        keys = {"browser": _hashed(browser_id), "ip": ip or "unknown"}
+        async with self._exclusive(keys) as exclusive:
+            if not exclusive:
+                return 1.0  # another admission of this browser or address is stuck: try again shortly
+            wait = 0.0
+            for scope, item in self._rules:
+                if not await self._limiter.test(item, scope, keys[scope]):
+                    stats = await self._limiter.get_window_stats(item, scope, keys[scope])
+                    wait = max(wait, stats.reset_time - time.time())
+            if wait > 0:
+                return float(max(1, math.ceil(wait)))
+            for scope, item in self._rules:
+                await self._limiter.hit(item, scope, keys[scope])
+            return None
+
+    async def aclose(self) -> None:
+        """Close the lock connection (the limiter's own pool closes with its loop)."""
+        if self._redis is not None:
+            await self._redis.aclose()
 
 
 def get_quota(settings: Settings) -> GenerationQuota:
