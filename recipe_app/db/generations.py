@@ -46,6 +46,7 @@ def finish_generation(
     duration_ms: int | None = None,
     prompt_tokens: int = 0,
     completion_tokens: int = 0,
+    tokens_estimated: bool = False,
     updates_sent: int = 0,
     attempts: int = 1,
     recipe_json: str = "",
@@ -62,6 +63,7 @@ def finish_generation(
         row.duration_ms = duration_ms
         row.prompt_tokens = prompt_tokens
         row.completion_tokens = completion_tokens
+        row.tokens_estimated = tokens_estimated
         row.updates_sent = updates_sent
         row.attempts = attempts
         row.recipe_json = recipe_json

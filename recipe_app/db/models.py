@@ -41,6 +41,7 @@ class Generation(SQLModel, table=True):
     duration_ms: int | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    tokens_estimated: bool = False  # the provider sent no usage: the counts are the studio's estimate
     updates_sent: int = 0
     recipe_json: str = ""
     finished_at: datetime | None = None

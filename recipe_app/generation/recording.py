@@ -76,6 +76,7 @@ def record_outcome(
         duration_ms=run.duration_ms,
         prompt_tokens=run.meta.prompt_tokens,
         completion_tokens=run.meta.billed_out,
+        tokens_estimated=run.meta.usage_estimated,
         updates_sent=run.batches,
         attempts=run.attempts,
         recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
@@ -99,6 +100,7 @@ def record_outcome(
         "duration_ms": run.duration_ms,
         "tokens_in": run.meta.prompt_tokens,
         "tokens_out": run.meta.billed_out,
+        "tokens_estimated": run.meta.usage_estimated,
         "batches": run.batches,
     }
     # Plain logs read "generation {json}"; with LOG_JSON the fields are top-level keys of the line.
@@ -106,11 +108,15 @@ def record_outcome(
 
 
 def usage_text(settings: Settings, run: RecipeRun) -> str:
-    """What the generation used, for the card: '812 tokens in · 640 out · ~$0.0013'."""
+    """What the generation used, for the card: '812 tokens in · 640 out · ~$0.0013'.
+
+    Counts the provider did not send are the studio's estimate: '~812 tokens in · ~640 out (estimated)'.
+    """
     tokens_in, tokens_out = run.meta.prompt_tokens, run.meta.billed_out
     if not tokens_in and not tokens_out:
         return ""
-    text = f"{tokens_in} tokens in · {tokens_out} out"
+    about = "~" if run.meta.usage_estimated else ""
+    text = f"{about}{tokens_in} tokens in · {about}{tokens_out} out" + (" (estimated)" if about else "")
     if settings.demo_mode:
         return text + " · free (demo model)"
     cost = format_cost(estimate_cost(settings, settings.model_name, tokens_in, tokens_out))

@@ -253,10 +253,10 @@ async def _read_stream(response: Any, meta: StreamMeta, pace: Pace | None) -> As
             yield text  # what arrived before a failure is shown before its message
         if stop is not None:
             raise stop
+        if meta.done:
+            return  # a connection closed right after [DONE] (llama.cpp interrupting) lost nothing
         if failure is not None:
             raise failure
-        if meta.done:
-            return
     text, stop = _content(decoder.flush(), meta)
     if text:
         yield text
