@@ -26,3 +26,6 @@ DURATION = Histogram(
 TOKENS = Counter("recipe_tokens_total", "Tokens by direction (in = prompt, out = completion).", ["direction"])
 UPDATES = Counter("recipe_card_updates_total", "State updates sent to browsers while streaming.")
 UPDATE_BYTES = Counter("recipe_card_update_bytes_total", "JSON bytes of those updates (card values only).")
+WATCHDOG_ERRORS = Counter(
+    "recipe_watchdog_errors_total", "Failed rounds of the generation watchdog, by check (presence, lease).", ["check"]
+)

@@ -72,6 +72,24 @@ def finish_generation(
         session.commit()
 
 
+def interrupt_unfinished(generation_id: int, error_type: str) -> str:
+    """End a generation whose worker is gone as ``interrupted``; its text saved so far.
+
+    A row that already has its outcome keeps it (the worker finished after all).
+    """
+    with new_session() as session:
+        row = session.get(Generation, generation_id)
+        if row is None:
+            return ""
+        if row.finished_at is None:
+            row.status = "interrupted"
+            row.error_type = error_type
+            row.finished_at = datetime.now(timezone.utc)
+            session.add(row)
+            session.commit()
+        return row.recipe_json or ""
+
+
 def save_progress(texts: dict[int, str]) -> None:
     """Keep the text streamed so far of running generations (by id), in one transaction.
 

@@ -41,9 +41,13 @@ async def paced(source: AsyncIterator[str], interval_s: float, pace: Pace) -> As
     so each batch costs one wake-up however many pieces it holds.
     """
     loop = asyncio.get_running_loop()
-    async for batch in source:
-        pace.next_flush = loop.time() + interval_s  # before the yield: the consumer may hurry()
-        yield batch
+    try:
+        async for batch in source:
+            pace.next_flush = loop.time() + interval_s  # before the yield: the consumer may hurry()
+            yield batch
+    finally:
+        if (close := getattr(source, "aclose", None)) is not None:
+            await close()  # closing the batches closes the upstream now, not when collected
 
 
 async def coalesce(source: AsyncIterator[str], interval_s: float, pace: Pace | None = None) -> AsyncIterator[str]:

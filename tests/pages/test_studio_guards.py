@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from recipe_app.generation import session
 from recipe_app.web import presence
 from recipe_app.db.generations import recent_generations
 from recipe_app.llm.prompts import SYSTEM_PROMPT
@@ -128,7 +129,7 @@ def connected(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
     async def tab_connected(token: str) -> bool:
         return switch["value"]
 
-    monkeypatch.setattr(presence, "POLL_S", 0.05)
+    monkeypatch.setattr(session, "POLL_S", 0.05)
     monkeypatch.setattr(presence, "tab_connected", tab_connected)
     return switch
 

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from reflex.istate.manager.redis import StateManagerRedis
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
-from recipe_app.pages.studio import state as studio_state
+from recipe_app.generation import session
 from recipe_app.pages.studio.state import StudioState
 from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
@@ -47,7 +47,7 @@ async def test_stop_sent_to_another_worker_stops_the_stream(
         generation = await on_a.send(StudioState.generate)
         await asyncio.wait_for(card_has_ingredients(on_b), 10)
         # Worker B does not run this generation: it only knows it through the shared state.
-        monkeypatch.setattr(studio_state, "_running", {})
+        monkeypatch.setattr(session, "_running", {})
         await (await on_b.send(StudioState.stop))
         await asyncio.wait_for(generation, 10)
         record = await fake.await_closed()

@@ -14,7 +14,14 @@ def _status_line() -> rx.Component:
         ("waiting", rx.hstack(rx.spinner(size="2"), rx.text("Waiting for the chef…"), id="status-waiting")),
         ("streaming", rx.hstack(rx.spinner(size="1"), rx.text("Writing the recipe…"), id="status-streaming")),
         ("done", rx.badge("Done", color_scheme="green", id="status-done")),
-        ("stopped", rx.badge("Stopped — partial recipe kept", color_scheme="amber", id="status-stopped")),
+        (
+            "stopped",
+            rx.badge(
+                rx.cond(S.title != "", "Stopped — partial recipe kept", "Stopped before the AI wrote anything"),
+                color_scheme="amber",
+                id="status-stopped",
+            ),
+        ),
         ("error", rx.badge("Not finished", color_scheme="red", id="status-error")),
         rx.fragment(),
     )
@@ -31,7 +38,7 @@ def _actions() -> rx.Component:
                     rx.button("Continue", on_click=S.continue_recipe, id="continue"),
                 ),
                 rx.cond(
-                    S.status == "error",
+                    (S.status == "error") & S.can_retry,
                     rx.button("Try again", on_click=S.regenerate, variant="soft", id="try-again"),
                 ),
                 rx.cond(

@@ -1,43 +1,43 @@
 """State of the studio page: the form, and the recipe card that fills in while it streams.
 
-Generation runs in a background handler, so the state lock is held only for the instant each batch
-is applied and Stop can run in between. One generation per tab: the running flag is checked and set
-under the lock, so a double click cannot start a second stream.
+Generation runs in a background handler that only applies the change sets of its
+:class:`~recipe_app.generation.session.GenerationSession` under the state lock, so Stop can run in
+between and the session guarantees the terminal state. One generation per tab: the running flag is
+checked and set under the lock, so a double click cannot start a second stream.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
-import uuid
+import secrets
 from typing import Any
 
 import reflex as rx
 from pydantic import ValidationError
 
-from recipe_app.core import metrics
-
-from recipe_app.web import presence
 from recipe_app.components.recipe_view import CARD_TO_VAR, RecipeViewVars
-from recipe_app.db import generations, recipes
-from recipe_app.kitchen.allergens import allergen_matches
-from recipe_app.domain.card import EMPTY_CARD, card_changes, recipe_markdown
-from recipe_app.llm.client import get_client
-from recipe_app.llm.errors import GenerationError, Interrupted, Truncated
-from recipe_app.domain.request import DIETS, MAX_ALLERGIES, MAX_EQUIPMENT, MAX_INGREDIENTS, MAX_ITEM_CHARS, MAX_TEXT_CHARS, RecipeRequest, clean_text
-from recipe_app.domain.recipe import Recipe
-from recipe_app.generation.run import RecipeRun
-from recipe_app.generation.recording import record_outcome, track_progress, untrack_progress, usage_text
-from recipe_app.core.ratelimit import get_quota, wait_text
 from recipe_app.core.settings import get_settings
+from recipe_app.db import generations, recipes
+from recipe_app.domain.card import EMPTY_CARD, recipe_markdown
+from recipe_app.domain.recipe import Recipe
+from recipe_app.domain.request import (
+    DIETS,
+    MAX_ALLERGIES,
+    MAX_EQUIPMENT,
+    MAX_INGREDIENTS,
+    MAX_ITEM_CHARS,
+    MAX_TEXT_CHARS,
+    RecipeRequest,
+    clean_text,
+    strip_invisible,
+)
+from recipe_app.generation import lease, session
+from recipe_app.generation.run import goes_backwards
+from recipe_app.generation.session import MAX_CONTINUE_CHARS, GenerationSession, StudioRestarted
+from recipe_app.kitchen.card import card_fields, parse_partial
 from recipe_app.state import BrowserState
-
-# Generations running in this process, by client token. Asyncio tasks cannot live on state.
-_running: dict[str, _Active] = {}
-
-# A continuation re-sends the text so far: past this size, Try again is the better offer.
-MAX_CONTINUE_CHARS = 12_000
+from recipe_app.web import presence
 
 _LIST_LIMITS = {"ingredients": MAX_INGREDIENTS, "allergies": MAX_ALLERGIES, "equipment": MAX_EQUIPMENT}
 
@@ -62,6 +62,7 @@ class StudioState(RecipeViewVars, rx.State):
     error: str = ""
     notice: str = ""  # "Retrying (2/3)…" while waiting for the provider
     can_continue: bool = False  # an interrupted or cut-off recipe can be finished by a new request
+    can_retry: bool = True  # False when Try again cannot help the cook (the site's account or settings)
     allergen_warnings: list[str] = []
     limit_message: str = ""  # shown under Generate when a limit applies; nothing was sent upstream
     usage: str = ""  # tokens and estimated cost of the generation on the card
@@ -121,7 +122,7 @@ class StudioState(RecipeViewVars, rx.State):
     @rx.event
     def set_dish(self, value: str) -> None:
         """Dish idea text."""
-        self.dish = value
+        self.dish = strip_invisible(str(value))  # cleaned fully on Generate; nothing typed is cut
 
     @rx.event
     def set_servings(self, value: str) -> None:
@@ -139,12 +140,12 @@ class StudioState(RecipeViewVars, rx.State):
     @rx.event
     def set_cuisine(self, value: str) -> None:
         """Cuisine text."""
-        self.cuisine = value
+        self.cuisine = strip_invisible(str(value))
 
     @rx.event
     def set_max_minutes(self, value: str) -> None:
         """Maximum total time in minutes (text, validated on Generate)."""
-        self.max_minutes = value
+        self.max_minutes = strip_invisible(str(value))
 
     def _validated_request(self) -> RecipeRequest | None:
         """The form as a request, or None with a message next to each bad field."""
@@ -185,42 +186,48 @@ class StudioState(RecipeViewVars, rx.State):
             if self.is_streaming:
                 return
             request = self._validated_request()
-            if request is None or not await self._admit():
+            if request is None:
                 return
             self._last_request = request.model_dump_json()
-            token, run_id = self._begin()
-        await self._stream(request, token, run_id)
+            hold = await self._hold()
+        await self._generate(request, hold)
 
     @rx.event(background=True)
     async def regenerate(self) -> None:
         """Run the last request again."""
         async with self:
-            if self.is_streaming or not self._last_request or not await self._admit():
+            if self.is_streaming or not self._last_request:
                 return
             request = RecipeRequest.model_validate_json(self._last_request)
-            token, run_id = self._begin()
-        await self._stream(request, token, run_id)
+            hold = await self._hold()
+        await self._generate(request, hold)
 
     @rx.event(background=True)
     async def continue_recipe(self) -> None:
         """Ask the model for the rest of an interrupted or cut-off recipe, keeping what is shown."""
         async with self:
-            if self.is_streaming or not self.can_continue or not self._last_request or not await self._admit():
+            if self.is_streaming or not self.can_continue or not self._last_request:
                 return
             request = RecipeRequest.model_validate_json(self._last_request)
-            prefix, seed = self._partial_text, self._partial_seed
-            token, run_id = self._begin(keep_card=True)
-        await self._stream(request, token, run_id, prefix=prefix, seed=seed)
+            hold = await self._hold(continuing=True)
+        await self._generate(request, hold)
 
     @rx.event
-    def stop(self) -> None:
-        """Stop the running generation: cancel it here, or flag it for the worker running it."""
+    async def stop(self) -> None:
+        """Stop the running generation: here, on the worker running it, or end it when no worker does."""
         if not self.is_streaming:
             return
         self._stop_run = self._run_id
-        active = _running.get(self.router.session.client_token)
-        if active is not None and active.run_id == self._run_id:
-            active.end("stopped")
+        token = self.router.session.client_token
+        if session.stop(token, self._run_id):
+            return
+        settings = get_settings()
+        if await lease.alive(settings, token, self._run_id):
+            await lease.request_stop(settings, token, self._run_id)  # that worker's watchdog ends it
+        elif session.running(token) is None and self._generation_id:
+            await self._recover_orphan()
+        else:
+            self._apply({"status": "stopped", "is_streaming": False, "notice": ""})  # not started yet
 
     @rx.event
     async def on_page_load(self) -> None:
@@ -228,17 +235,37 @@ class StudioState(RecipeViewVars, rx.State):
         params = self.router.url.query_parameters
         if params.get("from", "").isdigit() and not self.is_streaming:
             await self._prepare_version(int(params["from"]), params.get("change", ""))
-        if not self.is_streaming or get_settings().redis_url:
-            return  # with Redis the generation may be running on another worker
-        if self.router.session.client_token not in _running:
-            self._apply(
-                {
-                    "status": "error",
-                    "is_streaming": False,
-                    "notice": "",
-                    "error": "The recipe was interrupted because the studio restarted. What was shown is kept.",
-                }
-            )
+        token = self.router.session.client_token
+        if not self.is_streaming or session.running(token) is not None:
+            return  # nothing running, or running here: the tab re-attaches to it
+        if await lease.alive(get_settings(), token, self._run_id):
+            return  # running on another worker, which still holds its lease
+        await self._recover_orphan()
+
+    async def _recover_orphan(self) -> None:
+        """End a generation whose worker is gone (restart, crash): what was shown is kept, Continue offered."""
+        text = ""
+        if self._generation_id:
+            try:
+                text = await asyncio.to_thread(generations.interrupt_unfinished, self._generation_id, "WorkerLost")
+            except Exception:  # noqa: BLE001 - the tab must end all the same
+                session.logger.exception("recording the lost generation %s failed", self._generation_id)
+        card = self._card()
+        if text:
+            rebuilt = card_fields(parse_partial(text), final=True)
+            if not goes_backwards(card, rebuilt):  # the saved text may be ahead of the saved state
+                self._apply(rebuilt)
+        self._apply(
+            {
+                "status": "error",
+                "is_streaming": False,
+                "notice": "",
+                "error": StudioRestarted.user_message,
+                "can_continue": 0 < len(text) <= MAX_CONTINUE_CHARS,
+                "can_retry": True,
+            }
+        )
+        self._partial_text = text
 
     async def _prepare_version(self, recipe_id: int, change: str) -> None:
         """Fill the form from a saved recipe of this browser, to stream a changed version of it."""
@@ -300,136 +327,88 @@ class StudioState(RecipeViewVars, rx.State):
             if getattr(self, name) != value:
                 setattr(self, name, value)
 
-    async def _admit(self) -> bool:
-        """Apply the operator's limits before any upstream call. Called under the state lock."""
-        settings = get_settings()
-        message = ""
-        if len(_running) >= settings.max_concurrent_streams:
-            message = "The studio is very busy right now. Please try again in a few seconds."
-            metrics.RATE_LIMITED.labels("busy").inc()
-        else:
-            owner = (await self.get_state(BrowserState)).owner_id()
-            wait = await get_quota(settings).take(owner, self.router.session.client_ip)
-            if wait is not None:
-                message = f"You have reached the recipe limit for now. You can generate again in {wait_text(wait)}."
-                metrics.RATE_LIMITED.labels("quota").inc()
-        self._apply({"limit_message": message})
-        return not message
-
-    def _begin(self, keep_card: bool = False) -> tuple[str, str]:
-        """Reset the card and mark this tab as streaming. Called under the state lock."""
-        if not keep_card:
-            self._apply(EMPTY_CARD)
-        self._apply({"status": "waiting", "is_streaming": True, "error": "", "notice": "", "can_continue": False})
-        self._apply({"allergen_warnings": [], "saved_recipe_id": 0, "usage": ""})
-        self._recipe_json = ""
-        self._run_id = uuid.uuid4().hex
-        self._stop_run = ""
-        return self.router.session.client_token, self._run_id
-
-    async def _stream(
-        self, request: RecipeRequest, token: str, run_id: str, prefix: str = "", seed: int | None = None
-    ) -> None:
-        """Read the upstream in batches and apply each batch in one state update."""
-        settings = get_settings()
-
-        async def show_retry(message: str) -> None:
-            metrics.RETRIES.inc()
-            async with self:
-                self.notice = message
-
-        run = RecipeRun(get_client(settings), settings, request, prefix=prefix, seed=seed, on_retry=show_retry)
-        active = _running[token] = _Active(run_id, asyncio.current_task())  # type: ignore[arg-type]
-        watchdog = asyncio.create_task(presence.wait_until_gone(token, settings.tab_grace_s))
-        watchdog.add_done_callback(active.end_if_tab_gone)
-        async with self:
-            owner = (await self.get_state(BrowserState)).owner_id()
-        generation_id = await asyncio.to_thread(
-            generations.start_generation, token, request.model_dump_json(), settings.model_name, owner_id=owner
+    async def _hold(self, continuing: bool = False) -> _Hold:
+        """Mark the tab as starting a generation, so a second click is refused. Under the state lock."""
+        browser = await self.get_state(BrowserState)
+        hold = _Hold(
+            token=self.router.session.client_token,
+            run_id=session.new_run_id(),
+            owner=browser.owner_id(),
+            ip=self.router.session.client_ip,
+            previous_status=self.status,
+            continuing=continuing,
         )
-        track_progress(generation_id, run)
-        metrics.ACTIVE_STREAMS.inc()
-        status, failure = "complete", None
-        try:
-            try:
-                if prefix:
-                    async with self:
-                        self._apply(card_changes(self._card(), run.card))
-                async for changes in run.updates():
-                    async with self:
-                        if self._stop_run == run_id:  # Stop arrived through another worker
-                            active.reason = active.reason or "stopped"
-                            raise asyncio.CancelledError
-                        self._apply(changes)
-                        metrics.UPDATES.inc()
-                        metrics.UPDATE_BYTES.inc(_size(changes))
-                        if self.status == "waiting":
-                            self._apply({"status": "streaming", "notice": ""})
-                final = run.finish()
-            except asyncio.CancelledError:
-                if active.reason is None:  # not ours: the server is shutting down
-                    raise
-                status = "stopped"
-                final = run.settle()
-            except GenerationError as exc:
-                status, failure = exc.outcome, exc
-                final = run.settle()
-            warnings: list[str] = []
-            if run.recipe is not None:
-                lines = [f"{i.item} {i.note}" for i in run.recipe.recipeIngredient]
-                warnings = sorted({a for line in lines for a in allergen_matches(line, request.allergies)})
+        self._run_id, self._stop_run = hold.run_id, ""
+        self._apply({"is_streaming": True, "limit_message": ""})
+        return hold
+
+    async def _generate(self, request: RecipeRequest, hold: _Hold) -> None:
+        """Admit (outside the lock: the quota may be a Redis round trip), then stream."""
+        settings = get_settings()
+        message = await session.admit(settings, hold.owner, hold.ip)
+        async with self:
+            if self._run_id != hold.run_id:
+                return  # the tab moved on meanwhile
+            if message or self._stop_run == hold.run_id:
+                self._apply({"limit_message": message, "is_streaming": False, "status": hold.previous_status})
+                return
+            prefix, seed = (self._partial_text, self._partial_seed) if hold.continuing else ("", secrets.randbelow(2**31))
+            if not hold.continuing:
+                self._apply(EMPTY_CARD)
+            self._apply({"status": "waiting", "error": "", "notice": "", "can_continue": False, "can_retry": True})
+            self._apply({"allergen_warnings": [], "saved_recipe_id": 0, "usage": ""})
+            self._recipe_json, self._partial_seed, self._generation_id = "", seed, 0
+            shown = self._card() if hold.continuing else None
+
+        async def notify(changes: dict[str, Any]) -> None:
             async with self:
-                self._apply(final)
-                self._apply(
-                    {
-                        "status": {"complete": "done", "stopped": "stopped"}.get(status, "error"),
-                        "error": failure.user_message if failure else "",
-                        "notice": "",
-                        "is_streaming": False,
-                        "can_continue": isinstance(failure, (Interrupted, Truncated))
-                        and 0 < len(run.text) <= MAX_CONTINUE_CHARS,
-                        "allergen_warnings": warnings,
-                        "usage": usage_text(settings, run),
-                    }
-                )
-                self._partial_text = run.text if failure else ""
-                self._partial_seed = run.seed
-                self._recipe_json = run.recipe.model_dump_json() if run.recipe else ""
-                self._generation_id = generation_id
+                self._apply(changes)
+
+        generation = GenerationSession(
+            settings,
+            request,
+            token=hold.token,
+            run_id=hold.run_id,
+            owner_id=hold.owner,
+            shown=shown,
+            prefix=prefix,
+            seed=seed,
+            presence=presence.tab_connected,
+            notify=notify,
+        )
+        try:
+            async with generation:
+                async for changes in generation.updates():
+                    async with self:
+                        if self._stop_run == hold.run_id:  # Stop arrived through another worker
+                            generation.end("stopped")
+                        else:
+                            self._apply(changes)
         finally:
-            watchdog.cancel()
-            untrack_progress(generation_id)
-            metrics.ACTIVE_STREAMS.dec()
-            if _running.get(token) is active:
-                del _running[token]
-            error_type = failure.error_type if failure else ("TabClosed" if active.reason == "tab_closed" else "")
-            await asyncio.shield(asyncio.to_thread(record_outcome, generation_id, run, status, error_type, failure))
+            async with self:
+                self._apply(generation.final)
+
+    def _card(self) -> dict[str, Any]:
+        return {key: getattr(self, CARD_TO_VAR.get(key, key)) for key in EMPTY_CARD}
+
+    def _apply(self, changes: dict[str, Any]) -> None:
+        """Set card fields (and flags); only values that differ, since every assignment is sent."""
+        for key, value in changes.items():
+            name = CARD_TO_VAR.get(key, key)
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
 
-@dataclasses.dataclass
-class _Active:
-    """A generation running in this process, and why it was ended early (if it was)."""
+@dataclasses.dataclass(frozen=True)
+class _Hold:
+    """A press of Generate between the click and the stream: who asked, and what to restore if refused."""
 
+    token: str
     run_id: str
-    task: asyncio.Task[Any]
-    reason: str | None = None  # "stopped" | "tab_closed"
-
-    def end(self, reason: str) -> None:
-        """Cancel the generation for ``reason`` (the first reason wins)."""
-        if self.reason is None and not self.task.done():
-            self.reason = reason
-            self.task.cancel()
-
-    def end_if_tab_gone(self, watchdog: asyncio.Task[None]) -> None:
-        """Done-callback of the presence watchdog: it returns only when the tab stayed away."""
-        if not watchdog.cancelled() and watchdog.exception() is None:
-            self.end("tab_closed")
-
-
-
-def _size(changes: dict[str, Any]) -> int:
-    """About the JSON bytes of card changes: exact for text (most updates), serialised otherwise."""
-    return sum(len(v) + 2 if isinstance(v, str) else len(json.dumps(v)) for v in changes.values())
+    owner: str
+    ip: str
+    previous_status: str
+    continuing: bool
 
 
 def _field_message(field: str, err: Any) -> str:
