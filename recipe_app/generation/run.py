@@ -9,9 +9,10 @@ was shown would put a second, different recipe under the first.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from openai import AsyncOpenAI
@@ -43,10 +44,11 @@ def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, GenerationError) and exc.retryable
 
 
-async def _prepend(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
-    yield first
-    async for piece in rest:
-        yield piece
+async def _prepend(first: str, rest: AsyncGenerator[str, None]) -> AsyncIterator[str]:
+    async with contextlib.aclosing(rest):  # closing this closes the upstream at once
+        yield first
+        async for piece in rest:
+            yield piece
 
 
 class RecipeRun:
@@ -137,16 +139,17 @@ class RecipeRun:
         try:
             source = await self._open(pace)
             batches = paced(source, interval, pace) if pace.followed else coalesce(source, interval, pace)
-            async for batch in batches:
-                if self.first_token_at is None:
-                    self.first_token_at = time.monotonic()
-                self.text += batch
-                self.batches += 1
-                changes = self._move_to(card_fields(parse_partial(self.text), previous=self.card))
-                if not changes:
-                    pace.hurry()  # nothing visible yet: the next piece need not wait for the clock
-                if changes or self.batches == 1:
-                    yield changes
+            async with contextlib.aclosing(batches):  # any exit below closes the upstream now
+                async for batch in batches:
+                    if self.first_token_at is None:
+                        self.first_token_at = time.monotonic()
+                    self.text += batch
+                    self.batches += 1
+                    changes = self._move_to(card_fields(parse_partial(self.text), previous=self.card))
+                    if not changes:
+                        pace.hurry()  # nothing visible yet: the next piece need not wait for the clock
+                    if changes or self.batches == 1:
+                        yield changes
         finally:
             self.ended_at = time.monotonic()
 
