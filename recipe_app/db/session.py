@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -25,7 +24,8 @@ logger = logging.getLogger(__name__)
 #: The project's alembic.ini (next to rxconfig.py), found from the package, not the working directory.
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
-#: The first revision: the generation table as ``create_tables()`` made it before migrations existed.
+#: The first revision: the generation table as ``create_tables()`` made it before migrations existed
+#: (named in the message for such a database).
 _BASELINE_REVISION = "f7a34324e774"
 
 #: Key of the PostgreSQL advisory lock that serialises start-up migrations of several workers.
@@ -110,51 +110,31 @@ def _sqlite_file_lock(connection: Connection) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _stamp_unversioned(connection: Connection, config: Config) -> None:
-    """A database whose tables were made by ``create_tables()`` (before migrations existed, or by
-    tests) has tables but no alembic version: record the revision they match, so ``upgrade``
-    continues from there instead of failing on "table already exists".
+class UnversionedDatabase(RuntimeError):
+    """The database has the app's tables but no alembic version: start-up refuses to guess."""
 
-    - exactly the current models: head;
-    - ``generation`` without ``owner_key`` and no ``saved_recipe``: the baseline revision;
-    - the same plus an *empty* ``saved_recipe`` (``create_all`` of newer models on an old file adds
-      tables but never columns): that empty table is dropped and the baseline stamped, so the
-      migrations recreate it properly;
-    - anything else is refused with an error rather than guessed.
-    """
-    context = MigrationContext.configure(connection)
-    if context.get_current_revision() is not None:
+
+def _refuse_unversioned(connection: Connection) -> None:
+    """Schema changes happen through migrations only: tables without a recorded revision (made by
+    ``create_tables()``, by hand, or before migrations existed) stop start-up with what to do,
+    instead of being stamped, rewritten or dropped."""
+    if MigrationContext.configure(connection).get_current_revision() is not None:
         return
-    inspector = inspect(connection)
-    tables = set(inspector.get_table_names())
-    if not tables & set(SQLModel.metadata.tables):
-        return  # empty database: the migrations create everything
-    if not compare_metadata(context, SQLModel.metadata):
-        revision = "head"
-    else:
-        old_generation = "generation" in tables and not any(
-            column["name"] == "owner_key" for column in inspector.get_columns("generation")
+    tables = set(inspect(connection).get_table_names()) & set(SQLModel.metadata.tables)
+    if tables:
+        raise UnversionedDatabase(
+            f"the database has the tables {sorted(tables)} but no alembic version, so start-up will not touch it: "
+            "back it up (README, Operating it), then record the revision its schema matches with "
+            f"`alembic stamp <revision>` (the first one is {_BASELINE_REVISION}) and start again"
         )
-        if old_generation and "saved_recipe" in tables:
-            if connection.execute(text("SELECT COUNT(*) FROM saved_recipe")).scalar_one() == 0:
-                logger.warning("dropping the empty saved_recipe table made without migrations; it is recreated")
-                connection.execute(text("DROP TABLE saved_recipe"))
-                tables.discard("saved_recipe")
-        if not (old_generation and tables & set(SQLModel.metadata.tables) == {"generation"}):
-            raise RuntimeError(
-                f"the database has tables {sorted(tables)} but no alembic version, and they match no known "
-                "revision: stamp it by hand (`alembic stamp <revision>`) or start from an empty database"
-            )
-        revision = _BASELINE_REVISION
-    logger.warning("database has tables but no alembic version; stamping %s", revision)
-    command.stamp(config, revision)
 
 
 def migrate_to_head(url: str | None = None) -> str:
     """Bring the database (default: the configured one) to the newest migration; returns the revision.
 
-    Works on an empty database, one already at some revision, and one whose tables were made by
-    ``create_tables()`` before migrations existed. The same scripts ``reflex db migrate`` applies.
+    Works on an empty database and on one already at some revision; one with tables but no revision
+    is refused (:class:`UnversionedDatabase`). Nothing but the migration scripts (the same that
+    ``reflex db migrate`` applies) changes the schema.
     """
     engine = engine_for(url or get_settings().database_url)
     with engine.connect() as connection, _sqlite_file_lock(connection):
@@ -162,9 +142,8 @@ def migrate_to_head(url: str | None = None) -> str:
             if connection.dialect.name == "postgresql":
                 # Held until commit; PostgreSQL DDL is transactional, so a failed upgrade leaves nothing.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-            config = alembic_config(connection)
-            _stamp_unversioned(connection, config)
-            command.upgrade(config, "head")
+            _refuse_unversioned(connection)
+            command.upgrade(alembic_config(connection), "head")
     head = head_revision()
     logger.info("database schema at %s", head)
     return head

@@ -102,53 +102,66 @@ def _make_pre_migration_database(url: str) -> None:
         )
 
 
-def test_a_database_made_before_migrations_is_brought_to_head(db_url: str) -> None:
-    _make_pre_migration_database(db_url)
-    assert db_session.current_revision(db_url) is None
-    assert db_session.migrate_to_head(db_url) == db_session.head_revision()
-    assert db_session.current_revision(db_url) == db_session.head_revision()
-    assert _differences(db_url) == []
-    with db_session.engine_for(db_url).connect() as conn:
-        assert conn.execute(text("SELECT session_hash, owner_key FROM generation")).all() == [("abc", "")]
-    assert recipes.save_recipe(owner(), make_recipe()).id is not None
+def _schema_and_rows(url: str) -> tuple[dict[str, list[str]], dict[str, list[tuple]]]:
+    """Every table's columns and rows: what start-up must leave exactly as it found it."""
+    with db_session.engine_for(url).connect() as conn:
+        inspector = inspect(conn)
+        tables = sorted(inspector.get_table_names())
+        columns = {t: [c["name"] for c in inspector.get_columns(t)] for t in tables}
+        rows = {t: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {t}")).all()), key=repr) for t in tables}
+    return columns, rows
 
 
-def test_a_database_made_by_create_tables_is_stamped_at_head(db_url: str) -> None:
-    _reset_to_base(db_url)
-    with db_session.engine_for(db_url).begin() as conn:
-        conn.execute(text("DROP TABLE alembic_version"))
-    db_session.create_tables(db_session.engine_for(db_url))
-    saved = recipes.save_recipe(owner(), make_recipe())
-    assert db_session.current_revision(db_url) is None
-    assert db_session.migrate_to_head(db_url) == db_session.head_revision()
-    assert db_session.current_revision(db_url) == db_session.head_revision()
-    assert _count(db_url, "saved_recipe") == 1 and saved.id is not None
-
-
-def test_an_old_database_that_create_all_half_upgraded_is_repaired(db_url: str) -> None:
-    # create_all() of the new models on an old file adds saved_recipe but not generation.owner_key.
-    _make_pre_migration_database(db_url)
-    with db_session.engine_for(db_url).begin() as conn:
-        SavedRecipe.__table__.create(conn)  # type: ignore[attr-defined]
-    assert db_session.migrate_to_head(db_url) == db_session.head_revision()
-    assert _differences(db_url) == []
-    assert _count(db_url, "generation") == 1
-
-
-def test_unknown_tables_without_a_version_are_refused(db_url: str) -> None:
-    _make_pre_migration_database(db_url)
-    with db_session.engine_for(db_url).begin() as conn:
-        SavedRecipe.__table__.create(conn)  # type: ignore[attr-defined]
-        conn.execute(
-            text(
-                "INSERT INTO saved_recipe (owner_key, title, description, cuisine, diet, servings, recipe_json,"
-                " search_text, notes, favourite, created_at, updated_at, version_note)"
-                " VALUES ('k', 't', '', '', 'none', 1, '{}', '', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '')"
-            )
-        )
-    with pytest.raises(RuntimeError, match="no alembic version"):
+@pytest.mark.parametrize("shape", ["before migrations", "create_tables", "half upgraded, empty", "half upgraded, rows"])
+def test_start_up_refuses_a_database_without_a_version_and_changes_nothing(db_url: str, shape: str) -> None:
+    """Tables without an alembic version are never stamped, rewritten or dropped at start-up."""
+    if shape == "create_tables":
+        _reset_to_base(db_url)
+        with db_session.engine_for(db_url).begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+        db_session.create_tables(db_session.engine_for(db_url))
+        recipes.save_recipe(owner(), make_recipe())
+    else:
+        _make_pre_migration_database(db_url)
+        if shape.startswith("half upgraded"):  # create_all() of newer models added an (empty) saved_recipe
+            with db_session.engine_for(db_url).begin() as conn:
+                SavedRecipe.__table__.create(conn)  # type: ignore[attr-defined]
+        if shape.endswith("rows"):
+            recipes.save_recipe(owner(), make_recipe())
+    before = _schema_and_rows(db_url)
+    with pytest.raises(db_session.UnversionedDatabase, match="no alembic version") as refused:
         db_session.migrate_to_head(db_url)
-    assert _count(db_url, "saved_recipe") == 1  # nothing was dropped
+    assert "alembic stamp" in str(refused.value) and BASELINE in str(refused.value)
+    assert _schema_and_rows(db_url) == before
+    assert db_session.current_revision(db_url) is None
+
+
+def test_start_up_on_a_migrated_library_runs_no_statement_that_changes_a_table(db_url: str) -> None:
+    from sqlalchemy import event
+
+    cook = owner()
+    saved = recipes.save_recipe(cook, make_recipe())
+    before = _schema_and_rows(db_url)
+    statements: list[str] = []
+    engine = db_session.engine_for(db_url)
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement.strip().split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for _ in range(2):  # a restart, and another
+            assert db_session.migrate_to_head(db_url) == db_session.head_revision()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements and not {"DROP", "ALTER", "DELETE", "UPDATE", "INSERT", "CREATE", "TRUNCATE"} & set(statements)
+    assert _schema_and_rows(db_url) == before
+    assert recipes.get_recipe(cook, saved.id) is not None
+
+
+def test_the_start_up_path_has_no_statement_that_drops_a_table() -> None:
+    source = Path(db_session.__file__).read_text()
+    assert "DROP" not in source.upper().replace("DROPPED", "") and "_stamp" not in source
 
 
 def test_reflex_makemigrations_would_find_nothing_to_do(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
