@@ -43,7 +43,7 @@ from recipe_app.domain.request import RecipeRequest
 from recipe_app.generation import lease
 from recipe_app.generation.recording import record_outcome, track_progress, untrack_progress, usage_text
 from recipe_app.generation.run import RecipeRun
-from recipe_app.kitchen.allergens import allergen_matches
+from recipe_app.kitchen.allergens import allergy_report
 from recipe_app.llm.client import get_client
 from recipe_app.llm.errors import GenerationError, Interrupted, Truncated
 
@@ -120,11 +120,6 @@ def stop(token: str, run_id: str) -> bool:
         return False
     session.end("stopped")
     return True
-
-
-def allergen_warnings(lines: list[str], allergies: list[str]) -> list[str]:
-    """The allergies the cook listed that the shown ingredient lines mention."""
-    return sorted({a for line in lines for a in allergen_matches(line, allergies)})
 
 
 @dataclasses.dataclass
@@ -314,6 +309,7 @@ class GenerationSession:
         lines = [f"{line['item']} {line['note']}" for line in shown.get("ingredients", [])]
         if run.recipe is not None:
             lines = [f"{i.item} {i.note}" for i in run.recipe.recipeIngredient]
+        report = allergy_report(lines, self.request.allergies)  # what was shown is checked, finished or not
         status = {"complete": "done", "stopped": "stopped"}.get(ending.status, "error")
         return {
             **ending.card,
@@ -324,7 +320,8 @@ class GenerationSession:
             "can_continue": isinstance(failure, (Interrupted, Truncated, StudioRestarted))
             and 0 < len(run.text) <= MAX_CONTINUE_CHARS,
             "can_retry": failure is None or failure.cook_can_retry,
-            "allergen_warnings": allergen_warnings(lines, self.request.allergies),
+            "allergen_warnings": report.flagged,
+            "allergy_unchecked": report.unchecked,
             "usage": usage_text(self.settings, run),
             "_partial_text": run.text if failure else "",
             "_partial_seed": run.seed,

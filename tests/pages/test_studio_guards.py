@@ -83,7 +83,25 @@ async def test_listed_allergens_found_in_the_answer_are_flagged(tab: Browser, fa
     await add(tab, "ingredients", "chickpeas")
     await add(tab, "allergies", "peanuts, shellfish")
     await (await tab.send(StudioState.generate))
-    assert (await tab.state(StudioState)).allergen_warnings == ["peanuts"]
+    state = await tab.state(StudioState)
+    assert state.allergen_warnings == ["Peanut butter may contain peanuts (you listed 'peanuts')"]
+    assert state.allergy_unchecked == []
+
+
+async def test_allergies_as_cooks_type_them_are_checked_and_the_rest_is_said(tab: Browser, fake: FakeOpenAI) -> None:
+    risky = dict(RECIPE, recipeIngredient=[*RECIPE["recipeIngredient"], {"quantity": 50, "unit": "g", "item": "walnuts", "note": "toasted"}])
+    fake.default = Reply(content=json.dumps(risky), tokens_per_s=400)
+    await add(tab, "ingredients", "chickpeas")
+    await add(tab, "allergies", "nut allergy")
+    await add(tab, "allergies", "the purple berries")
+    generation = await tab.send(StudioState.generate)
+    await fake.await_requests(1)
+    # Said while the recipe is still being written, not only at the end.
+    assert (await tab.state(StudioState)).allergy_unchecked == ["the purple berries"]
+    await generation
+    state = await tab.state(StudioState)
+    assert state.allergen_warnings == ["Walnuts toasted may contain tree nuts (you listed 'nut allergy')"]
+    assert state.allergy_unchecked == ["the purple berries"]
 
 
 async def test_the_browser_limit_stops_generation_before_any_upstream_call(

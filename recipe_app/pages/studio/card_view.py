@@ -88,11 +88,29 @@ def recipe_card() -> rx.Component:
             rx.cond(
                 S.allergen_warnings.length() > 0,
                 rx.callout(
-                    rx.text("Check before cooking — this recipe mentions your allergens: ", rx.text.strong(S.allergen_warnings.join(", "))),
+                    rx.vstack(
+                        rx.text.strong("Check before cooking — this recipe may contain your allergens:"),
+                        rx.unordered_list(rx.foreach(S.allergen_warnings, rx.list_item)),
+                        spacing="1",
+                    ),
                     icon="shield_alert",
                     color_scheme="orange",
                     width="100%",
                     id="allergen-warning",
+                ),
+            ),
+            rx.cond(
+                S.allergy_unchecked.length() > 0,
+                rx.callout(
+                    rx.text(
+                        "We can't check ",
+                        rx.text.strong(S.allergy_unchecked.join(", ")),
+                        " automatically — read the ingredients before cooking.",
+                    ),
+                    icon="shield_question",
+                    color_scheme="amber",
+                    width="100%",
+                    id="allergy-unchecked",
                 ),
             ),
             rx.cond(

@@ -35,6 +35,7 @@ from recipe_app.domain.request import (
 from recipe_app.generation import lease, session
 from recipe_app.generation.run import goes_backwards
 from recipe_app.generation.session import MAX_CONTINUE_CHARS, GenerationSession, StudioRestarted
+from recipe_app.kitchen.allergens import allergy_report
 from recipe_app.kitchen.card import card_fields, parse_partial
 from recipe_app.state import BrowserState
 from recipe_app.web import presence
@@ -63,7 +64,8 @@ class StudioState(RecipeViewVars, rx.State):
     notice: str = ""  # "Retrying (2/3)…" while waiting for the provider
     can_continue: bool = False  # an interrupted or cut-off recipe can be finished by a new request
     can_retry: bool = True  # False when Try again cannot help the cook (the site's account or settings)
-    allergen_warnings: list[str] = []
+    allergen_warnings: list[str] = []  # one line per ingredient that may contain a listed allergen
+    allergy_unchecked: list[str] = []  # allergies as typed that no known allergen group matches
     limit_message: str = ""  # shown under Generate when a limit applies; nothing was sent upstream
     usage: str = ""  # tokens and estimated cost of the generation on the card
     saved_recipe_id: int = 0  # the saved copy of the recipe on the card, once saved
@@ -356,7 +358,8 @@ class StudioState(RecipeViewVars, rx.State):
             if not hold.continuing:
                 self._apply(EMPTY_CARD)
             self._apply({"status": "waiting", "error": "", "notice": "", "can_continue": False, "can_retry": True})
-            self._apply({"allergen_warnings": [], "saved_recipe_id": 0, "usage": ""})
+            unchecked = allergy_report([], request.allergies).unchecked  # said from the start, not after
+            self._apply({"allergen_warnings": [], "allergy_unchecked": unchecked, "saved_recipe_id": 0, "usage": ""})
             self._recipe_json, self._partial_seed, self._generation_id = "", seed, 0
             shown = self._card() if hold.continuing else None
 
