@@ -14,8 +14,7 @@ from typing import Any
 
 import jiter
 
-from recipe_app.kitchen.quantities import format_quantity
-from recipe_app.kitchen.units import unit_label
+from recipe_app.kitchen.scaling import format_amount
 from recipe_app.domain.card import EMPTY_CARD, SECTIONS
 from recipe_app.domain.recipe import MAX_GRAMS, MAX_KCAL, MAX_QUANTITY, MAX_SERVINGS, format_duration
 
@@ -77,11 +76,9 @@ def ingredient_line(item: dict[str, Any]) -> dict[str, str]:
 @lru_cache(maxsize=8192)
 def _ingredient_parts(quantity: float | None, unit: str, item: str, note: str) -> tuple[tuple[str, str], ...]:
     # Cached: every flush re-derives the finished lines, and formatting units is the costly part.
-    amount = format_quantity(quantity) if quantity is not None else ""
-    unit = unit_label(unit, quantity)
-    if unit in _COUNT_WORDS and amount:
+    if quantity is not None and unit.strip().lower() in _COUNT_WORDS:
         unit = ""  # "1 onion", not "1 piece onion"
-    return (("amount", " ".join(part for part in (amount, unit) if part)), ("item", item), ("note", note))
+    return (("amount", format_amount(quantity, unit)), ("item", item), ("note", note))
 
 
 def _live_ingredient(item: Any) -> str:
@@ -145,7 +142,7 @@ def card_fields(recipe: dict[str, Any], final: bool = False, previous: dict[str,
     nutrition = recipe.get("nutrition")
     if "nutrition" in done and isinstance(nutrition, dict):
         card["nutrition"] = [
-            {"label": label, "value": f"{format_quantity(value)} {unit}"}
+            {"label": label, "value": f"{round(value)} {unit}"}  # an estimate: "12 1/2 kcal" claims too much
             for key, label, unit, limit in _NUTRITION_LABELS
             if (value := _bounded(nutrition.get(key), limit)) is not None
         ]

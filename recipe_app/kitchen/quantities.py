@@ -1,4 +1,4 @@
-"""How quantities read on a card: 1.5 -> '1 1/2', 0.333 -> '1/3', 250.0 -> '250'."""
+"""How quantities read on a card: 1.5 -> '1 1/2', 0.333 -> '1/3', 250.0 -> '250'; metric 3.5 -> '3.5'."""
 
 from __future__ import annotations
 
@@ -23,3 +23,12 @@ def format_quantity(value: float | None) -> str:
             text = f"{fraction.numerator}/{fraction.denominator}"
             return f"{whole} {text}" if whole else text
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def format_decimal(value: float | None) -> str:
+    """A metric quantity as cooks write it: ``3.5``, ``1.25``, ``250``; empty for None."""
+    if value is None or value < 0:
+        return ""
+    if value >= 100:
+        return str(int(round(value)))
+    return f"{value:.2f}".rstrip("0").rstrip(".")

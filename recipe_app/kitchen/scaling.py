@@ -7,13 +7,17 @@ Rounding rules of a scaled quantity (the original is multiplied by ``servings / 
   :func:`recipe_app.kitchen.units.convert` (333.33 g -> 335 g, 1000 g -> 1 kg, 3 tsp -> 1 tbsp,
   1/8 cup -> 2 tbsp). Spoons follow the recipe's own system (see :func:`recipe_system`);
 * whole things (no unit: eggs, onions; or clove, can, slice, ...) go to the nearest half under 3
-  and to the nearest whole from 3 on, and never below 1/2 (3 eggs for 4 -> 1 egg for 1);
-* vague units (pinch, dash, handful, ...) go to the nearest whole, never below 1;
+  and to the nearest whole from 3 on, and never below 1/2 (3 eggs for 4 -> 1 egg for 1); butter
+  sticks go by quarters (a quarter stick is 2 tbsp);
+* vague units (pinch, dash, handful, ...) go to the nearest whole, never below 1; "a pinch" counts
+  as one, so "a pinch" and "1 pinch" scale alike. From 4 pinches or dashes on the amount is a spoon
+  measure (a pinch is 1/16 tsp, a dash 1/8 tsp): "a pinch" x10 -> 5/8 tsp;
 * a factor of exactly 1 returns the line untouched, so scaling back to the written servings is exact;
 * a range kept in the note by :func:`recipe_app.kitchen.parse.parse_line` ("1–2 tbsp") is scaled with
   the same rules, so the note never contradicts the quantity ("2 tbsp olive oil, 2–4 tbsp").
 
-Quantities are shown with :func:`recipe_app.kitchen.quantities.format_quantity` (1.4999 -> "1 1/2").
+Quantities are shown with :func:`format_amount`: fractions for US and spoon measures (1.4999 ->
+"1 1/2 cups"), decimals for metric ("3.5 g", "1.25 kg"), pounds with ounces ("1 lb 2 oz").
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import math
 import re
 from fractions import Fraction
 
-from recipe_app.kitchen.quantities import format_quantity
+from recipe_app.kitchen.quantities import format_decimal, format_quantity
 from recipe_app.kitchen.units import (
     COUNTABLE,
     PHYSICAL,
@@ -39,6 +43,8 @@ from recipe_app.kitchen.words import inflect_last
 from recipe_app.domain.recipe import Ingredient, Recipe
 
 _KNOWN = frozenset(PHYSICAL) | COUNTABLE
+#: teaspoons in one vague measure, for when many of them are needed
+_TSP_PER = {"pinch": 1 / 16, "dash": 1 / 8}
 _SHOWN = r"(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?)"
 #: a range note as parse_line writes it: "1–2 tbsp", "3–4 cloves, minced", "2–3"
 _RANGE_NOTE = re.compile(rf"^(?P<lo>{_SHOWN})–(?P<hi>{_SHOWN})(?: [^,]*)?(?P<rest>,.*)?$")
@@ -66,10 +72,13 @@ def scale_ingredient(ing: Ingredient, factor: float, system: System | None = Non
     """
     if not math.isfinite(factor) or factor <= 0:
         raise ValueError(f"scale factor must be positive, got {factor!r}")
-    if ing.quantity is None or factor == 1 or ing.quantity <= 0:
-        return ing.model_copy()
     canon = normalise_unit(ing.unit)
-    quantity, unit = _scale_amount(ing.quantity, canon, ing.unit, factor, system)
+    written = ing.quantity
+    if written is None and canon in VAGUE and snap(factor, 1) > 1:
+        written = 1.0  # "a pinch" is one pinch once there is more than one
+    if written is None or factor == 1 or written <= 0:
+        return ing.model_copy()
+    quantity, unit = _scale_amount(written, canon, ing.unit, factor, system)
     update: dict[str, object] = {"quantity": quantity, "unit": unit}
     if canon == "" and (ing.quantity > 1) != (quantity > 1):
         update["item"] = inflect_last(ing.item, many=quantity > 1)
@@ -90,8 +99,12 @@ def _scale_amount(quantity: float, canon: str, written: str, factor: float, syst
     if dim in ("mass", "volume"):
         scaled, unit = convert(value, canon, unit_system(canon) or system or "us")
         return scaled or 0.0, unit
+    if canon in _TSP_PER and value >= 3.5:
+        return convert(value * _TSP_PER[canon], "tsp", system or "us")  # type: ignore[return-value]
     if canon in VAGUE:
         return snap(value, 1), canon
+    if canon == "stick":
+        return snap(value, 0.25), canon
     return round_count(value), canon if dim == "count" else written.strip()
 
 
@@ -122,10 +135,21 @@ def format_amount(quantity: float | None, unit: str) -> str:
     shown = canon if (canon in _KNOWN or canon == "") else unit.strip()
     if quantity is None:
         return shown
-    amount = format_quantity(quantity)
+    if canon == "lb" and math.isfinite(quantity):
+        return _pounds(quantity)
+    amount = format_decimal(quantity) if unit_system(canon) == "metric" else format_quantity(quantity)
     if shown == canon and amount != "1":
         shown = unit_label(canon, quantity)
     return " ".join(part for part in (amount, shown) if part)
+
+
+def _pounds(quantity: float) -> str:
+    """Pounds as US cooks write them: ``1.125`` -> ``"1 lb 2 oz"``, ``0.5`` -> ``"8 oz"``."""
+    ounces = round(quantity * 16, 6)
+    if ounces < 16:
+        return f"{format_quantity(ounces)} oz"
+    pounds, rest = divmod(round(ounces), 16)
+    return f"{pounds} lb {rest} oz" if rest else f"{pounds} lb"
 
 
 def format_ingredient(ing: Ingredient, system: System | None = None) -> str:
@@ -138,7 +162,7 @@ def format_ingredient(ing: Ingredient, system: System | None = None) -> str:
         quantity, unit = convert(quantity, unit, system)
     item = ing.item.strip()
     canon = normalise_unit(unit)
-    if quantity is None and canon in VAGUE:
+    if canon in VAGUE and quantity in (None, 1):  # "a pinch of salt", however it was written
         text = f"a {canon} of {item}".strip()
     else:
         text = " ".join(part for part in (format_amount(quantity, unit), item) if part)

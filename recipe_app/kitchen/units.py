@@ -12,10 +12,13 @@ never sees (it would read "pinch" as a pico-inch). US customary volumes are used
   above to 10 (333.33 g -> 335 g). kg/l/lb keep an exact quarter (1.25 kg) and are otherwise
   rounded to 0.1 (1.1 lb).
 * US mass: ``oz`` (to 1/4 oz under 4 oz, to the whole ounce above: 250 g -> 9 oz), ``lb`` from 16 oz
-  (500 g -> 1.1 lb). Under 1/4 oz no US measure is fine enough, so the amount stays in grams.
+  on whole ounces (500 g -> 18 oz = 1.125 lb, shown "1 lb 2 oz"). Under 1/4 oz no US measure is fine
+  enough, so the amount is metric: grams, or milligrams under 1 g (0.1 g of saffron -> 100 mg).
 * US volume: ``tsp`` (to 1/8 under 1 tsp, else 1/4), ``tbsp`` (3 tsp -> 1 tbsp; to 1/2 tbsp; 4 or 5
   tsp stay tsp), up to and including 1/4 cup (0.25 cup -> 4 tbsp); 1/3 cup exactly, and from 1/2 cup
-  on ``cup`` on the nearest quarter or third. Pints, quarts and gallons are written as cups.
+  on ``cup`` on the nearest quarter or third. An amount written in pints, quarts or gallons stays in
+  that unit while it is at least one of them (to the half pint, quarter quart or gallon); anything
+  else from one gallon (16 cups) on is written in gallons.
 * Spoons in metric: a spoon measure under 1/4 cup stays in spoons (metric kitchens use them too);
   larger ones become ml.
 
@@ -76,7 +79,8 @@ _ALIASES: dict[str, str] = {
     "lt": "l", "teaspoon": "tsp", "ts": "tsp", "tablespoon": "tbsp", "tbs": "tbsp", "tbl": "tbsp",
     "tb": "tbsp", "c": "cup", "floz": "fl oz", "fluid ounce": "fl oz", "fl ounce": "fl oz",
     "ounce": "oz", "pound": "lb", "pt": "pint", "qt": "quart", "gal": "gallon", "pc": "piece",
-    "pack": "packet", "sachet": "packet",
+    "pack": "packet", "sachet": "packet", "package": "packet", "pkg": "packet", "pkt": "packet",
+    "envelope": "packet",
 }
 #: one-letter spellings whose case matters: T is a tablespoon, t a teaspoon
 _CASED = {"T": "tbsp", "t": "tsp"}
@@ -160,7 +164,7 @@ def convert(quantity: float | None, unit: str, system: System) -> tuple[float | 
     if PHYSICAL[canon][1] == "mass":
         return _mass_metric(amount) if system == "metric" else _mass_us(amount)
     if system == "us":
-        return _volume_us(amount)
+        return _volume_us(amount, canon)
     if canon in _SPOON_ML and amount < 4 * _SPOON_ML["tbsp"] + 0.1:
         return _spoons(amount)
     return _metric(amount, "ml", "l")
@@ -213,11 +217,11 @@ _G_PER_LB = float(UREG.Quantity(1, "pound").to("gram").magnitude)
 def _mass_us(grams: float) -> tuple[float, str]:
     ounces = grams / _G_PER_OZ
     if ounces < 0.25 - 0.01:
-        return _metric(grams, "g", "kg")
+        return _mass_metric(grams)
     rounded = snap(ounces, 0.25) if ounces < 4 else snap(ounces, 1)
     if rounded < 16:
         return rounded, "oz"
-    return round_decimal(grams / _G_PER_LB), "lb"
+    return rounded / 16, "lb"  # whole ounces: shown as "1 lb 2 oz"
 
 
 def _spoons(millilitres: float) -> tuple[float, str]:
@@ -228,7 +232,15 @@ def _spoons(millilitres: float) -> tuple[float, str]:
     return snap(tsp / 3, 0.5), "tbsp"
 
 
-def _volume_us(millilitres: float) -> tuple[float, str]:
+_ML_PER = {unit: float(UREG.Quantity(1, unit).to("milliliter").magnitude) for unit in ("pint", "quart", "gallon")}
+_STEP = {"pint": 0.5, "quart": 0.25, "gallon": 0.25}
+
+
+def _volume_us(millilitres: float, written: str = "") -> tuple[float, str]:
+    if written in _ML_PER and millilitres >= _ML_PER[written] * 0.99:  # "2 quarts stock" stays in quarts
+        return snap(millilitres / _ML_PER[written], _STEP[written]), written
+    if millilitres >= _ML_PER["gallon"] * 0.99:
+        return snap(millilitres / _ML_PER["gallon"], 0.25), "gallon"
     tbsp = millilitres / _SPOON_ML["tbsp"]
     if tbsp <= 4.05:
         return _spoons(millilitres)

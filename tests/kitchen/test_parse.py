@@ -63,7 +63,7 @@ CASES = [
     ("about 2 cups stock", 2, "cup", "stock", ""),
     ("• 2 carrots", 2, "", "carrots", ""),
     ("- [ ] 1 l milk", 1, "l", "milk", ""),
-    ("juice of 1 lemon", None, "", "juice of 1 lemon", ""),
+    ("juice of 1 lemon", 1, "", "lemon", "juice"),
 ]
 
 

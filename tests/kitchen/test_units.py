@@ -49,8 +49,8 @@ def test_dimension(unit: str, expected: str | None) -> None:
         # metric -> US
         (250, "g", "us", "9 oz"),
         (100, "g", "us", "3 1/2 oz"),
-        (500, "g", "us", "1.1 lb"),
-        (1, "kg", "us", "2.2 lb"),
+        (500, "g", "us", "1 lb 2 oz"),
+        (1, "kg", "us", "2 lb 3 oz"),
         (450, "g", "us", "1 lb"),
         (2, "g", "us", "2 g"),  # under 1/4 oz no US measure is fine enough
         (5, "ml", "us", "1 tsp"),
@@ -70,7 +70,7 @@ def test_dimension(unit: str, expected: str | None) -> None:
         (1, "gallon", "metric", "3.8 l"),
         # tidying inside one system
         (1000, "ml", "metric", "1 l"),
-        (1250, "g", "metric", "1 1/4 kg"),
+        (1250, "g", "metric", "1.25 kg"),
         (1333, "g", "metric", "1.3 kg"),
         (333.33, "g", "metric", "335 g"),
         (0.3, "g", "metric", "300 mg"),
@@ -82,7 +82,7 @@ def test_dimension(unit: str, expected: str | None) -> None:
         (8, "tbsp", "us", "1/2 cup"),
         (16, "tbsp", "us", "1 cup"),
         (1.4999, "cups", "us", "1 1/2 cups"),
-        (1, "quart", "us", "4 cups"),
+        (1, "quart", "us", "1 quart"),
         (4, "fl oz", "us", "1/2 cup"),
         (1, "tbsp", "metric", "1 tbsp"),  # metric kitchens have spoons too
         (8, "tbsp", "metric", "120 ml"),
