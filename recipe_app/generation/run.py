@@ -242,11 +242,26 @@ class RecipeRun:
 
 
 def goes_backwards(before: dict[str, Any], after: dict[str, Any]) -> bool:
-    """Whether showing ``after`` would take away something ``before`` showed."""
-    for field in ("ingredients", "steps", "tips", "nutrition"):
-        if len(after[field]) < len(before[field]):
+    """Whether showing ``after`` would take away something ``before`` showed.
+
+    One move is not backwards: the last finished step or tip becoming the live one again with the
+    same text growing (a continuation picks up the item the interruption cut).
+    """
+    for field, live in (("ingredients", "ingredient_live"), ("steps", "step_live"), ("tips", "tip_live")):
+        shown, now = before[field], after[field]
+        if len(now) >= len(shown):
+            continue
+        resumed = len(now) == len(shown) - 1 and now == shown[:-1] and _resumes(shown[-1], after[live])
+        if not resumed:
             return True
+    if len(after["nutrition"]) < len(before["nutrition"]):
+        return True
     for field in ("title", "description"):
         if not after[field].startswith(before[field]):
             return True
     return any(before[field] and not after[field] for field in ("serves", "prep_time", "cook_time", "total_time", "cuisine"))
+
+
+def _resumes(item: Any, live: str) -> bool:
+    text = " ".join(p for p in (item.get("amount", ""), item.get("item", "")) if p) if isinstance(item, dict) else str(item)
+    return bool(text) and live.startswith(text)

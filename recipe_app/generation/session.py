@@ -45,7 +45,7 @@ from recipe_app.generation.recording import record_outcome, track_progress, untr
 from recipe_app.generation.run import RecipeRun
 from recipe_app.kitchen.allergens import allergy_report
 from recipe_app.llm.client import get_client
-from recipe_app.llm.errors import GenerationError, Interrupted, Truncated
+from recipe_app.llm.errors import GenerationError, Interrupted, Truncated, UnreadableRecipe
 
 logger = logging.getLogger("recipe_app.generation")
 
@@ -162,6 +162,8 @@ class GenerationSession:
             client or get_client(settings), settings, request, prefix=prefix, seed=seed, on_retry=self._retrying
         )
         self._shown = dict(shown) if shown is not None else None
+        if self._shown is not None:
+            self.run.card = self._shown  # a continuation grows the card the tab shows, never less
         self.generation_id = 0
         self.reason: str | None = None  # why it was ended early: "stopped" | "tab_closed"
         self.final: dict[str, Any] = {}  # the terminal change set, once the session has ended
@@ -220,8 +222,6 @@ class GenerationSession:
         try:
             await self._record_start()
             first: dict[str, Any] = {"_generation_id": self.generation_id}
-            if self._shown is not None:  # a continuation: the card the tab shows becomes the run's
-                first.update(card_changes(self._shown, self.run.card))
             if self.reason is not None:
                 return
             yield first
@@ -245,6 +245,12 @@ class GenerationSession:
                 await source.aclose()  # closes the upstream response now, not when collected
             if self.reason is None:
                 self._ending = _Ending("complete", card=self.run.finish())
+        except UnreadableRecipe as exc:
+            if self._shown is not None:  # a continuation that is no rest of the recipe: back to what was shown
+                card, self.run.card = card_changes(self.run.card, self._shown), self._shown
+            else:
+                card = self._settled()
+            self._ending = _Ending(exc.outcome, exc, card)
         except GenerationError as exc:
             self._ending = _Ending(exc.outcome, exc, self._settled())
         except (asyncio.CancelledError, GeneratorExit):
