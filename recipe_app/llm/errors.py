@@ -6,8 +6,11 @@ written here, not copied from the provider's error body.
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import aiohttp
 import httpx
@@ -155,11 +158,53 @@ def _refused(exc: BaseException) -> bool:
     return False
 
 
+#: What each logged field may look like: OpenAI-style snake_case codes and types, an opaque request
+#: id that is not shaped like a key, a numeric status. Anything else is logged as '?'.
+_SAFE_VALUES = {
+    "status": re.compile(r"[1-5][0-9]{2}"),
+    "code": re.compile(r"[a-z0-9_.]{1,48}"),
+    "type": re.compile(r"[a-z0-9_.]{1,48}"),
+    "request_id": re.compile(r"(?!sk-)[A-Za-z0-9_-]{1,64}"),
+}
+
+
+def safe_fields(fields: Mapping[str, Any]) -> str:
+    """``status=.. code=.. type=.. request_id=..`` from a provider error: only those names, and only
+    short identifier-like values; never a message, which can echo the key or the cook's input."""
+    parts = []
+    for name, shape in _SAFE_VALUES.items():
+        value = fields.get(name)
+        if value is None or value == "":
+            continue
+        text = str(value)
+        parts.append(f"{name}={text if shape.fullmatch(text) else '?'}")
+    return " ".join(parts)
+
+
+def safe_detail(exc: BaseException) -> str:
+    """The operators' log line for a provider or transport error: its class (and its cause's), then
+    :func:`safe_fields` of its status, code, type and request id. Never ``str(exc)``."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else {}
+    fields = {
+        "status": getattr(exc, "status_code", None),
+        "code": getattr(exc, "code", None) or (error.get("code") if isinstance(error, dict) else None),
+        "type": getattr(exc, "type", None) or (error.get("type") if isinstance(error, dict) else None),
+        "request_id": getattr(exc, "request_id", None),
+    }
+    name = type(exc).__name__
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and not isinstance(exc, openai.APIStatusError):
+        name += f" ({type(cause).__name__})"
+    extra = safe_fields(fields)
+    return f"{name} {extra}" if extra else name
+
+
 def from_openai(exc: Exception) -> GenerationError:
     """Map an openai SDK / transport exception to the matching generation error."""
     if isinstance(exc, GenerationError):
         return exc
-    detail = f"{type(exc).__name__}: {exc}"
+    detail = safe_detail(exc)
     if isinstance(exc, openai.APITimeoutError) and not _refused(exc):
         return UpstreamUnavailable("The AI service did not answer in time. Please try again.", detail=detail)
     if isinstance(exc, openai.APIConnectionError):
@@ -169,7 +214,7 @@ def from_openai(exc: Exception) -> GenerationError:
             return QuotaExceeded(detail="insufficient_quota: add credit or raise the limit in the provider's billing page")
         return RateLimited(detail=detail, retry_after=retry_after_seconds(exc.response.headers))
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
-        return CredentialsRejected(detail=f"{type(exc).__name__} (status {exc.status_code})")
+        return CredentialsRejected(detail=detail)
     if isinstance(exc, openai.NotFoundError):
         return ModelNotFound(detail=detail)
     if isinstance(exc, openai.InternalServerError):
