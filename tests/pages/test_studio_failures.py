@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from recipe_app.db.models import Generation
 from recipe_app.db.session import new_session
+from recipe_app.llm.errors import ContextTooSmall
 from recipe_app.pages.studio.state import StudioState
 from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
@@ -40,7 +41,8 @@ def rows() -> list[Generation]:
         ([Reply(status=429, error_code="insufficient_quota")], "error", "The studio's AI service is unavailable right now. Please try again later; the site owner has been notified.", False, "failed", "QuotaExceeded"),
         ([Reply(status=429, headers={"Retry-After": "0"})] * 3, "error", "The AI service is busy right now. Please try again in a moment.", False, "rate_limited", "RateLimited"),
         ([Reply(content=RECIPE_TEXT, stall_after=100)], "error", "The AI stopped responding.", True, "interrupted", "Interrupted"),
-        ([Reply(content=RECIPE_TEXT[:800], finish_reason="length")], "error", "The recipe was cut off before it was finished.", True, "truncated", "Truncated"),
+        # "length" after 200 of 1800 tokens: the server's context, not OPENAI_MAX_TOKENS (Continue would hit it again)
+        ([Reply(content=RECIPE_TEXT[:800], finish_reason="length")], "error", ContextTooSmall.user_message, False, "truncated", "ContextTooSmall"),
         ([Reply(refusal="Sorry, I can't do that.")], "error", "The AI declined to write this recipe: Sorry, I can't do that.", False, "refused", "Refused"),
         ([Reply(content=RECIPE_TEXT, malformed_after=80)], "error", "The AI returned an unreadable recipe.", False, "failed", "UnreadableRecipe"),
     ],
