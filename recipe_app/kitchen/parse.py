@@ -36,7 +36,7 @@ import unicodedata
 
 from collections.abc import Iterable
 
-from recipe_app.kitchen.quantities import format_quantity
+from recipe_app.kitchen.quantities import format_decimal, format_quantity
 from recipe_app.kitchen.units import PHYSICAL, VAGUE, base_amount, normalise_unit, unit_label, unit_spellings
 from recipe_app.domain.recipe import Ingredient
 from recipe_app.domain.request import strip_invisible
@@ -60,6 +60,7 @@ _UNIT = re.compile(
     + r")\.?(?![A-Za-z])", re.I,
 )
 _CASED_UNIT = re.compile(r"(?P<unit>T|t)\.?(?![A-Za-z])")
+_HEAP = re.compile(r"(heaped|heaping|level|scant|rounded|generous)\s+", re.I)
 _TIMES = re.compile(rf"\s*[x×*]\s*(?P<num>{_NUM})[\s-]*", re.I)
 _JOIN = re.compile(r"\s*(?:\+|&|\bplus\b|\band\b)?\s*", re.I)
 _DUAL = re.compile(r"\s*(?:/|\bor\b|=)\s*", re.I)
@@ -162,6 +163,9 @@ def _parse(text: str) -> Ingredient | None:
         if high is not None and high < quantity and high < 1 and "/" in amount["hi"]:
             quantity, high = quantity + high, None  # "1-1/2 cups" is one and a half
         rest = rest[amount.end():].lstrip()
+        if heap := _HEAP.match(rest):  # "1 heaped tbsp": the spoon is the unit, "heaped" a note
+            notes.append(heap[1].lower())
+            rest = rest[heap.end():]
     elif word := _WORD.match(rest):
         quantity = _WORDS[word["word"].lower()]
         word_amount = True
@@ -221,8 +225,9 @@ def _measure(text: str) -> tuple[float, str, str, str] | None:
         return None
     quantity, unit = _number(number[0]), found[0]
     total, rest = _extend(quantity, unit, found[1])
-    if total == quantity:
-        shown = f"{format_quantity(quantity)} {unit_label(unit, quantity)}"
+    if total == quantity:  # as the label has it: "14.5 oz" stays a decimal, "3½ fl oz" a fraction
+        shown = format_decimal(quantity) if "." in number[0] else format_quantity(quantity)
+        shown = f"{shown} {unit_label(unit, quantity)}"
     else:
         shown = _spaced(text.lstrip()[: len(text.lstrip()) - len(rest.lstrip())].replace("-", " "))
     return total, unit, shown, rest.lstrip()

@@ -14,7 +14,8 @@ Rounding rules of a scaled quantity (the original is multiplied by ``servings / 
   measure (a pinch is 1/16 tsp, a dash 1/8 tsp): "a pinch" x10 -> 5/8 tsp;
 * a factor of exactly 1 returns the line untouched, so scaling back to the written servings is exact;
 * a range kept in the note by :func:`recipe_app.kitchen.parse.parse_line` ("1–2 tbsp") is scaled with
-  the same rules, so the note never contradicts the quantity ("2 tbsp olive oil, 2–4 tbsp").
+  the same rules, so the note never contradicts the quantity ("2 tbsp olive oil, 2–4 tbsp"); so is
+  a second measure of the same amount ("2 cups milk, 475 ml"). Pack sizes ("2 tins, 400 g") stay.
 
 Quantities are shown with :func:`format_amount`: fractions for US and spoon measures (1.4999 ->
 "1 1/2 cups"), decimals for metric ("3.5 g", "1.25 kg"), pounds with ounces ("1 lb 2 oz").
@@ -48,6 +49,8 @@ _TSP_PER = {"pinch": 1 / 16, "dash": 1 / 8}
 _SHOWN = r"(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?)"
 #: a range note as parse_line writes it: "1–2 tbsp", "3–4 cloves, minced", "2–3"
 _RANGE_NOTE = re.compile(rf"^(?P<lo>{_SHOWN})–(?P<hi>{_SHOWN})(?: [^,]*)?(?P<rest>,.*)?$")
+#: the same amount in another measure, as parse_line writes it: "240 ml", "1 lb 2 oz", "7 oz, sifted"
+_MEASURE_NOTE = re.compile(rf"^(?P<amt>{_SHOWN}) (?P<unit>[A-Za-z][A-Za-z .]*?)(?: (?P<oz>{_SHOWN}) oz)?(?P<rest>,.*)?$")
 
 
 def recipe_system(recipe: Recipe) -> System:
@@ -67,8 +70,8 @@ def scale_ingredient(ing: Ingredient, factor: float, system: System | None = Non
 
     Masses and volumes stay in their unit's own system; ``system`` only decides what spoons grow
     into (``"us"``, the default: cups; ``"metric"``: ml). A range note written by
-    :func:`recipe_app.kitchen.parse.parse_line` ("1–2 tbsp") is scaled along.
-    Raises ValueError for a factor that is not positive.
+    :func:`recipe_app.kitchen.parse.parse_line` ("1–2 tbsp") is scaled along, and so is the same
+    amount in another measure ("1 cup milk, 240 ml"). Raises ValueError for a factor that is not positive.
     """
     if not math.isfinite(factor) or factor <= 0:
         raise ValueError(f"scale factor must be positive, got {factor!r}")
@@ -90,6 +93,12 @@ def scale_ingredient(ing: Ingredient, factor: float, system: System | None = Non
         else:
             text = f"{format_amount(quantity, unit)} – {format_amount(high, high_unit)}"
         update["note"] = text + (match["rest"] or "")
+    elif (other := _MEASURE_NOTE.match(ing.note)) and dimension(canon) in ("mass", "volume"):
+        other_unit = normalise_unit(other["unit"])
+        if other_unit in PHYSICAL and dimension(other_unit) == dimension(canon):  # "1 cup milk, 240 ml"
+            amount = _read(other["amt"]) + (_read(other["oz"]) / 16 if other["oz"] and other_unit == "lb" else 0)
+            scaled, scaled_unit = _scale_amount(amount, other_unit, other_unit, factor, system)
+            update["note"] = format_amount(scaled, scaled_unit) + (other["rest"] or "")
     return ing.model_copy(update=update)
 
 
