@@ -208,3 +208,20 @@ def test_without_uvicorns_connection_the_worker_keeps_uvicorns_defaults(
     (factory,) = protocol.connection.available_extensions
     assert factory.server_max_window_bits == 12  # uvicorn's own
     assert len(warnings_about(caplog, "uvicorn_lean_deflate")) == 1 and gauge("uvicorn_lean_deflate") == 1
+
+
+def test_check_latest_runs_the_probes_and_fails_when_one_breaks() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "check-latest"
+    ok = subprocess.run([sys.executable, str(script), "--here"], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "aiohttp_salvage: ok" in ok.stdout and "\naiohttp " in "\n" + ok.stdout
+    broken = (
+        "import runpy, sys, aiohttp.streams as s; del s.StreamReader._buffer_offset; "
+        f"sys.argv = [{str(script)!r}, '--here']; runpy.run_path({str(script)!r}, run_name='__main__')"
+    )
+    result = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "aiohttp_salvage: DEGRADED" in result.stdout
