@@ -30,6 +30,7 @@ import jiter
 import openai
 from openai import AsyncOpenAI
 
+from recipe_app.core import compat
 from recipe_app.core.settings import Settings
 from recipe_app.domain.recipe import recipe_json_schema
 from recipe_app.domain.request import RecipeRequest
@@ -43,6 +44,7 @@ from recipe_app.llm.errors import (
     UnreadableRecipe,
     UpstreamServerError,
     from_openai,
+    safe_fields,
 )
 from recipe_app.llm.prompts import build_messages, continuation_messages
 from recipe_app.llm.sse import Event, SSEDecoder
@@ -117,7 +119,8 @@ def request_kwargs(
 def _pieces(payload: dict[str, Any], meta: StreamMeta) -> str:
     """The content of one chunk; records finish reason, usage and refusal text on ``meta``."""
     if error := payload.get("error"):
-        raise UpstreamServerError(detail=f"error event in stream: {str(error)[:200]}")
+        fields = safe_fields(error) if isinstance(error, dict) else ""  # never its message text
+        raise UpstreamServerError(detail=f"error event in stream {fields}".strip())
     if usage := payload.get("usage"):
         meta.prompt_tokens = int(usage.get("prompt_tokens") or 0)
         meta.completion_tokens = int(usage.get("completion_tokens") or 0)
@@ -134,26 +137,14 @@ def _pieces(payload: dict[str, Any], meta: StreamMeta) -> str:
 
 
 def _aiohttp_body(response: Any) -> aiohttp.StreamReader | None:
-    """aiohttp's buffer under the SDK's response, when the body can be read from it as is."""
-    # Private attributes of httpx2's bound stream and of the SDK's vendored aiohttp transport
-    # (openai pinned below 4; tests/llm/test_transports.py notices if they move).
-    stream = getattr(response.http_response.stream, "_stream", None)
-    aio = getattr(stream, "_aiohttp_response", None)
-    if not isinstance(aio, aiohttp.ClientResponse):
-        return None
-    if response.http_response.headers.get("content-encoding", "identity").lower() != "identity":
-        return None  # compressed: the transport does not decode, httpx's decoders must
-    return aio.content
+    """aiohttp's buffer under the SDK's response, when the body can be read from it as is (a private
+    reach, with its fallback and start-up probe, in core/compat.py)."""
+    return compat.aiohttp_body(response.http_response)
 
 
 def _salvage(body: aiohttp.StreamReader) -> bytes:
-    """The bytes that arrived before the connection failed: aiohttp raises instead of handing them out."""
-    buffer = getattr(body, "_buffer", None)  # private (aiohttp 3); test_transports notices a change
-    if not buffer:
-        return b""
-    data = b"".join(buffer)
-    buffer.clear()
-    return data
+    """The bytes that arrived before the connection failed (core/compat.py: aiohttp raises instead)."""
+    return compat.salvage(body)
 
 
 async def _bulk_reads(body: aiohttp.StreamReader, pace: Pace) -> AsyncIterator[tuple[bytes, GenerationError | None]]:
@@ -196,7 +187,7 @@ def _content(events: list[Event], meta: StreamMeta) -> tuple[str, GenerationErro
             meta.done = True
             break
         if event.event == "error":  # a named error event (some servers send one mid-stream)
-            failure = UpstreamServerError(detail=f"error event in stream: {event.data[:200]!r}")
+            failure = UpstreamServerError(detail="named error event in stream")  # its text is not logged
             break
         datas.append(event.data)
     try:

@@ -225,3 +225,16 @@ def test_check_latest_runs_the_probes_and_fails_when_one_breaks() -> None:
     )
     result = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "aiohttp_salvage: DEGRADED" in result.stdout
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_either_transport_reads_a_recipe_without_reporting_anything_degraded(
+    fake: FakeOpenAI, settings: Settings, configure: Any, transport: str
+) -> None:
+    settings = configure(UPSTREAM_HTTP=transport)
+    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=800))
+    pace = Pace()
+    request = RecipeRequest(ingredients=["rice"])
+    text = "".join([p async for p in stream_recipe_text(get_client(settings), settings, request, StreamMeta(), pace=pace)])
+    assert text == RECIPE_TEXT and pace.followed is (transport == "aiohttp")
+    assert compat.degraded() == {}
