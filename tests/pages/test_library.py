@@ -276,3 +276,18 @@ def test_ids_and_counts_from_the_browser_are_bounded_or_absent(value: object) ->
     assert count is None or 1 <= count <= 24
     if isinstance(value, str) and value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID:
         assert parsed == int(value)
+
+
+async def test_the_shared_page_ignores_tampered_servings(browsers: tuple[Browser, Browser]) -> None:
+    tab, stranger = browsers
+    recipe_id = await generate_and_save(tab)
+    url = f"/recipes/{recipe_id}"
+    await (await tab.send(RecipeState.load, url=url))
+    await (await tab.send(RecipeState.share, url=url))
+    share = (await tab.state(RecipeState)).share_path
+    for value in ("abc", "", "1e9", "²", None, "-5"):
+        await (await stranger.send(SharedState.set_servings_choice, value=value, url=share))
+    await (await stranger.send(SharedState.load, url=share))
+    await (await stranger.send(SharedState.set_servings_choice, value="99", url=share))
+    shared = await stranger.state(SharedState)
+    assert shared.found and shared.servings_choice == 24
