@@ -72,6 +72,18 @@ def finish_generation(
         session.commit()
 
 
+def unfinished_for_tab(client_token: str) -> Generation | None:
+    """The newest generation of this tab that has no outcome yet (its worker may be gone)."""
+    with new_session() as session:
+        statement = (
+            select(Generation)
+            .where(Generation.session_hash == session_hash(client_token), Generation.finished_at.is_(None))  # type: ignore[union-attr]
+            .order_by(Generation.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        )
+        return session.exec(statement).first()
+
+
 def interrupt_unfinished(generation_id: int, error_type: str) -> str:
     """End a generation whose worker is gone as ``interrupted``; its text saved so far.
 

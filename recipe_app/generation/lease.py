@@ -8,7 +8,9 @@ Without Redis there is one process, and the run registry alone answers the quest
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from redis.asyncio import Redis
 
@@ -43,11 +45,12 @@ async def release(settings: Settings, token: str, run_id: str) -> None:
         await client.delete(_PREFIX + token)
 
 
-async def alive(settings: Settings, token: str, run_id: str) -> bool:
-    """Whether some worker still runs ``token``'s generation ``run_id`` (a live lease)."""
+async def alive(settings: Settings, token: str, run_id: str | None = None) -> bool:
+    """Whether some worker still runs ``token``'s generation ``run_id`` (any run of it: None)."""
     if not settings.redis_url:
         return False
-    return (await _client(settings).get(_PREFIX + token)) == run_id.encode()
+    held = await _client(settings).get(_PREFIX + token)
+    return held is not None and (run_id is None or held == run_id.encode())
 
 
 async def request_stop(settings: Settings, token: str, run_id: str) -> None:
@@ -65,3 +68,10 @@ async def hold_and_check_stop(settings: Settings, token: str, run_id: str) -> bo
         pipe.get(_STOP_PREFIX + token)
         _, stop = await pipe.execute()
     return stop == run_id.encode()
+
+
+async def wait_released(settings: Settings, token: str, run_id: str) -> None:
+    """Wait until the lease of ``run_id`` is gone: released by its worker, or expired (at most :data:`TTL_S`)."""
+    deadline = time.monotonic() + TTL_S + RENEW_S
+    while time.monotonic() < deadline and await alive(settings, token, run_id):
+        await asyncio.sleep(0.2)

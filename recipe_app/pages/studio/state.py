@@ -214,22 +214,32 @@ class StudioState(RecipeViewVars, rx.State):
             hold = await self._hold(continuing=True)
         await self._generate(request, hold)
 
-    @rx.event
+    @rx.event(background=True)
     async def stop(self) -> None:
-        """Stop the running generation: here, on the worker running it, or end it when no worker does."""
-        if not self.is_streaming:
-            return
-        self._stop_run = self._run_id
-        token = self.router.session.client_token
-        if session.stop(token, self._run_id):
-            return
+        """Stop the running generation: here, on the worker running it, or end it when no worker does.
+
+        A background event: waiting for another worker to end its run must not hold the tab's lock
+        (that worker needs it to write the end).
+        """
+        async with self:
+            if not self.is_streaming:
+                return
+            self._stop_run = run_id = self._run_id
+            token = self.router.session.client_token
+            if session.stop(token, run_id):
+                return
         settings = get_settings()
-        if await lease.alive(settings, token, self._run_id):
-            await lease.request_stop(settings, token, self._run_id)  # that worker's watchdog ends it
-        elif session.running(token) is None and self._generation_id:
-            await self._recover_orphan()
-        else:
-            self._apply({"status": "stopped", "is_streaming": False, "notice": ""})  # not started yet
+        if await lease.alive(settings, token, run_id):
+            await lease.request_stop(settings, token, run_id)  # that worker's watchdog ends it
+            await lease.wait_released(settings, token, run_id)  # it ends it, or its lease runs out
+        async with self:
+            if self.is_streaming and self._run_id == run_id and session.running(token) is None:
+                if await lease.alive(settings, token, run_id):
+                    return  # still running elsewhere (a slow worker): its next update sees the Stop
+                if self._generation_id:
+                    await self._recover_orphan()  # its worker is gone
+                else:
+                    self._apply({"status": "stopped", "is_streaming": False, "notice": ""})  # never started
 
     @rx.event
     async def on_page_load(self) -> None:
@@ -238,11 +248,31 @@ class StudioState(RecipeViewVars, rx.State):
         if params.get("from", "").isdigit() and not self.is_streaming:
             await self._prepare_version(int(params["from"]), params.get("change", ""))
         token = self.router.session.client_token
-        if not self.is_streaming or session.running(token) is not None:
-            return  # nothing running, or running here: the tab re-attaches to it
-        if await lease.alive(get_settings(), token, self._run_id):
-            return  # running on another worker, which still holds its lease
-        await self._recover_orphan()
+        settings = get_settings()
+        if session.running(token) is not None:
+            return  # running here: the tab re-attaches to it
+        if self.is_streaming:
+            if not await lease.alive(settings, token, self._run_id):  # else another worker runs it
+                await self._recover_orphan()
+        elif settings.redis_url:
+            # A worker that died while it held the tab never wrote the tab's state back: the
+            # generation row (its text saved every few seconds) is what is left of it.
+            row = await asyncio.to_thread(generations.unfinished_for_tab, token)
+            if row is not None and row.id and not await lease.alive(settings, token):
+                self._adopt(row.id, row.request_json)
+                await self._recover_orphan()
+
+    def _adopt(self, generation_id: int, request_json: str) -> None:
+        """Take over a generation this tab's state does not know of (its worker died before saving it)."""
+        self._generation_id, self._last_request = generation_id, request_json
+        try:
+            request = RecipeRequest.model_validate_json(request_json)
+        except ValidationError:
+            return
+        self.ingredients, self.dish, self.servings = request.ingredients, request.dish, request.servings
+        self.diet, self.allergies, self.equipment = request.diet, request.allergies, request.equipment
+        self.cuisine = request.cuisine
+        self.max_minutes = str(request.max_minutes or "")
 
     async def _recover_orphan(self) -> None:
         """End a generation whose worker is gone (restart, crash): what was shown is kept, Continue offered."""
