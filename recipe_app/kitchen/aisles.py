@@ -2,7 +2,8 @@
 
 :func:`category` reads the ingredient's words (lower-case, singular, accents removed) and:
 
-1. ``frozen`` anywhere -> Frozen; ``canned``/``tinned`` -> Pantry;
+1. ``frozen`` anywhere -> Frozen; canned, tinned, jarred, bottled (or the words can, tin, jar; or
+   "in oil", "in brine") -> Pantry;
 2. ``dried``/``ground`` with a herb or spice word -> Spices & seasonings ("dried oregano", but not
    "ground beef");
 3. otherwise the table's phrases: the longest phrase found wins, and among phrases of the same length
@@ -13,6 +14,8 @@
 """
 
 from __future__ import annotations
+
+import re
 
 from recipe_app.kitchen.words import tokens
 
@@ -38,7 +41,7 @@ _TABLE: dict[str, str] = {
         "lobster scallop mackerel sardine trout sea bass fillet meat"
     ),
     "Dairy & eggs": (
-        "milk butter cream cheese parmesan cheddar mozzarella feta halloumi ricotta mascarpone yogurt "
+        "milk butter cheese cream parmesan cheddar mozzarella feta halloumi ricotta mascarpone yogurt "
         "yoghurt egg buttermilk creme fraiche sour cream cream cheese ghee paneer gruyere brie"
     ),
     "Bakery": "bread baguette bun roll tortilla pita naan croissant brioche sourdough wrap bagel ciabatta",
@@ -62,6 +65,7 @@ _TABLE: dict[str, str] = {
     ),
     "Frozen": "frozen ice cream ice puff pastry filo pastry",
 }
+_PRESERVED = frozenset({"canned", "tinned", "jarred", "bottled", "can", "tin", "jar", "preserved"})
 _HERBS_AND_SPICES = frozenset(
     "basil parsley coriander cilantro mint dill chive thyme rosemary sage oregano tarragon herb cumin "
     "cinnamon ginger nutmeg clove cardamom allspice chilli chili pepper fennel mustard turmeric paprika".split()
@@ -103,8 +107,8 @@ def category(item: str) -> str:
     words = tokens(item)
     if "frozen" in words:
         return "Frozen"
-    if "canned" in words or "tinned" in words:
-        return "Pantry"
+    if _PRESERVED.intersection(words) or re.search(r"\bin (?:oil|brine|water|syrup|juice)\b", item.lower()):
+        return "Pantry"  # "canned tomatoes", "tomatoes (tin)", "jarred peppers", "tuna in brine"
     if ("dried" in words or "ground" in words) and _HERBS_AND_SPICES.intersection(words):
         return "Spices & seasonings"
     best: tuple[int, int, str] | None = None

@@ -80,7 +80,7 @@ _ALIASES: dict[str, str] = {
     "tb": "tbsp", "c": "cup", "floz": "fl oz", "fluid ounce": "fl oz", "fl ounce": "fl oz",
     "ounce": "oz", "pound": "lb", "pt": "pint", "qt": "quart", "gal": "gallon", "pc": "piece",
     "pack": "packet", "sachet": "packet", "package": "packet", "pkg": "packet", "pkt": "packet",
-    "envelope": "packet",
+    "envelope": "packet", "bulb": "head",
 }
 #: one-letter spellings whose case matters: T is a tablespoon, t a teaspoon
 _CASED = {"T": "tbsp", "t": "tsp"}

@@ -32,7 +32,7 @@ MASS_NOUNS = frozenset({
     "meat", "pasta", "yeast", "honey", "cream", "feta", "tofu", "stock", "broth", "corn", "asparagus",
 })
 #: adjectives of size that do not change what is bought
-_SIZE_WORDS = frozenset({"large", "small", "medium", "big", "extra", "extra-large", "jumbo"})
+_SIZE_WORDS = frozenset({"large", "small", "medium", "big", "extra", "extra-large", "jumbo", "organic"})
 
 
 def singular(word: str) -> str:
@@ -91,10 +91,11 @@ def tokens(text: str) -> list[str]:
 def item_key(item: str) -> str:
     """The key under which two spellings of one ingredient meet.
 
-    Case, accents, punctuation, plurals and size words (large, small, ...) are ignored:
+    Case, accents, punctuation, plurals, size words (large, small, ...), "organic" and "free-range"
+    are ignored:
     ``"Large Eggs"``, ``"egg"`` and ``"eggs"`` share the key ``"egg"``.
     """
-    words = [w for w in tokens(item) if w not in _SIZE_WORDS]
+    words = [w for w in tokens(re.sub(r"(?i)\bfree[\s-]*range\b", " ", item)) if w not in _SIZE_WORDS]
     return " ".join(words) or " ".join(tokens(item)) or item.strip().lower()
 
 

@@ -43,12 +43,13 @@ def test_servings_are_scaled_before_merging() -> None:
 
 
 def test_incompatible_amounts_stay_apart_on_one_line() -> None:
-    cake = recipe("Cake", 4, [(1, "cup", "flour", "")])
-    groups = build_shopping_list([("Pancakes", PANCAKES, 4), ("Cake", cake, 4)])
-    flour = next(item for group in groups for item in group.items if item.item == "flour")
-    assert flour.label == "200 g + 1 cup flour"
-    assert flour.notes[0] == "200 g + 1 cup"
-    assert (flour.quantity, flour.unit, flour.extra) == (200, "g", [(1, "cup")])
+    gratin = recipe("Gratin", 4, [(200, "g", "grated cheese", "")])
+    cake = recipe("Cake", 4, [(1, "cup", "grated cheese", "")])
+    groups = build_shopping_list([("Gratin", gratin, 4), ("Cake", cake, 4)])
+    cheese = next(item for group in groups for item in group.items if item.item == "grated cheese")
+    assert cheese.label == "200 g + 1 cup grated cheese"  # no density for cheese: a guess would mislead
+    assert cheese.notes[0] == "200 g + 1 cup"
+    assert (cheese.quantity, cheese.unit, cheese.extra) == (200, "g", [(1, "cup")])
 
 
 def test_to_taste_items_appear_once_without_quantity() -> None:
