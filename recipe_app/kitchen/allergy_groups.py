@@ -65,7 +65,7 @@ GROUPS: tuple[Group, ...] = (
          r"(?:noodles?|vermicelli|paper|pasta)",
          r"\bcorn\s+tortillas?", r"\bcauliflower\s+(?:rice|pizza)", r"\blettuce\s+wraps?", r"\bginger\s+beer",
          r"\broot\s+beer", r"\bbuckwheat\b", r"\bcream\s+of\s+tartar"),
-        _w("gluten, wheat")),
+        _w("gluten")),  # not "wheat-free": rye and barley still hold gluten
     Group("crustaceans", "EU+US", _w(
         "crustacean, shellfish, seafood, shrimp, prawn, crab, lobster, langoustine, scampi, crayfish, crawfish, "
         "krill, dublin bay prawn"), _w(
@@ -124,7 +124,7 @@ GROUPS: tuple[Group, ...] = (
          r"\bbutterhead", r"\bcream\s+of\s+tartar", r"\bcream\s+crackers?", r"\bcoconut\s+(?:milk|cream)",
          r"\bcoconut\s+yog(?:h)?urt", r"\b(?:bean|tofu|soy)\s+curds?", r"\blemon\s+curd", r"\bcocoa\s+(?:powder|nibs?)",
          r"\bmilk\s+thistle", r"\bcreamed\s+coconut", r"\bsalad\s+cream"),
-        _w("dairy, milk, lactose") + _ANIMAL_FREE),
+        _w("dairy, milk") + _ANIMAL_FREE),  # not "lactose-free": that milk still holds milk protein
     Group("soy", "EU+US", _w(
         "soy, soya, soybean, soy bean, tofu, tempeh, edamame, miso, tamari, natto, bean curd, yuba, "
         "soy lecithin, textured vegetable protein, tvp, okara"), _w(

@@ -200,6 +200,11 @@ TABLE: list[tuple[str, str, set[str], str]] = [
     ("1 crab apple", "shellfish", set(), "a crab apple is an apple"),
     ("1 tsp ginger beer", "gluten", set(), "ginger beer is not beer"),
     ("broccoli", "peanuts", set(), "nothing to find"),
+    # "-free" only clears what it names
+    ("250 ml lactose-free milk", "dairy", {"milk"}, "lactose-free milk still holds milk protein"),
+    ("2 slices wheat-free rye bread", "gluten", {"gluten"}, "wheat-free bread can hold rye or barley"),
+    ("100 g nut-free pesto", "dairy", {"milk"}, "nut-free pesto still holds parmesan"),
+    ("100 g nut-free pesto", "nut allergy", set(), "nut-free clears nuts"),
     # allergies the checker does not know still find their own word
     ("1 kiwi fruit, sliced", "kiwis", {"kiwi"}, "unknown allergy: its own word, plural-tolerant"),
     ("200 g strawberries", "strawberry", {"strawberry"}, "unknown allergy: its own word"),
