@@ -130,22 +130,34 @@ def test_a_failed_first_attempt_shows_the_retry_notice_then_the_recipe(
     assert fake.request_count == 2
 
 
-def test_rejected_credentials_show_a_message_and_try_again_works(studio: Studio, fake: FakeOpenAI) -> None:
+def test_rejected_credentials_say_what_the_cook_can_do_and_offer_no_futile_button(studio: Studio, fake: FakeOpenAI) -> None:
     fake.script(Reply(status=401))
     studio.add_chips("ingredients", "chickpeas")
     studio.generate()
 
     expect(studio.loc("#status-error")).to_be_visible()
     expect(studio.loc("#error-message")).to_contain_text("The studio can't sign in to its AI service right now. Please let the site owner know.")
-    expect(studio.loc("#try-again")).to_be_visible()
+    expect(studio.loc("#try-again")).to_have_count(0)  # pressing it would repeat the same failure
     expect(studio.loc("#continue")).to_have_count(0)
     assert fake.request_count == 1  # a 401 is not retried
 
-    studio.loc("#try-again").click()  # the key was fixed meanwhile: the default reply succeeds
+    studio.generate()  # the site owner fixed the key meanwhile: Generate works again
     studio.wait_done()
     expect(studio.loc("#error-message")).to_have_count(0)
     expect(studio.loc("#recipe-title")).to_have_text(TITLE)
     assert fake.request_count == 2
+
+
+def test_a_stop_before_any_text_says_so(studio: Studio, fake: FakeOpenAI) -> None:
+    fake.script(Reply(content=RECIPE_TEXT, ttft=60))
+    studio.add_chips("ingredients", "chickpeas")
+    studio.generate()
+    expect(studio.loc("#status-waiting")).to_be_visible()
+    fake.wait_for_requests(1)
+    studio.loc("#stop").click()
+    expect(studio.loc("#status-stopped")).to_have_text("Stopped before the AI wrote anything")
+    assert fake.wait_closed().client_closed
+    expect(studio.loc("#generate")).to_be_enabled()
 
 
 def test_a_stalled_stream_keeps_the_partial_and_continue_finishes_it(studio: Studio, fake: FakeOpenAI) -> None:
@@ -289,4 +301,22 @@ def test_a_finished_recipe_fits_the_screen_without_sideways_scrolling(
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
     path = studio.screenshot(f"studio-{name}-{width}x{height}.png")
     assert path.stat().st_size > 10_000
+    assert studio.console_errors == []
+
+
+# ---- 11. allergies as cooks type them ---------------------------------------------------------------
+def test_the_card_flags_hidden_allergens_and_says_which_allergies_it_cannot_check(
+    studio: Studio, fake: FakeOpenAI
+) -> None:
+    risky = dict(RECIPE, recipeIngredient=[*RECIPE["recipeIngredient"], {"quantity": 2, "unit": "tbsp", "item": "basil pesto", "note": ""}])
+    fake.script(Reply(content=json.dumps(risky), tokens_per_s=150))
+    studio.add_chips("ingredients", "chickpeas")
+    studio.add_chips("allergies", "tree-nut allergy", "moonflower seeds")
+    studio.generate()
+    # The allergy nobody can check is said while the recipe is still being written.
+    expect(studio.loc("#status-streaming")).to_be_visible()
+    expect(studio.loc("#allergy-unchecked")).to_contain_text("moonflower seeds")
+    expect(studio.loc("#allergy-unchecked")).to_contain_text("read the ingredients")
+    studio.wait_done()
+    expect(studio.loc("#allergen-warning")).to_contain_text("Basil pesto may contain tree nuts")
     assert studio.console_errors == []
