@@ -348,3 +348,30 @@ async def test_a_presence_check_that_cannot_run_still_ends_a_closed_tab(
     row = assert_ended_true(tab, generation, status="stopped")
     assert row is not None and row.error_type == "TabClosed"
     assert caplog.text.count("presence check failed") == 1, "logged once, counted every time"
+
+
+@pytest.mark.parametrize("how", ["stop", "outside"])
+@pytest.mark.parametrize("ticks", [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144])
+async def test_a_cancel_after_any_number_of_loop_steps_ends_true(
+    settings: Settings, fake: FakeOpenAI, ticks: int, how: str
+) -> None:
+    """A sweep over the lifecycle's await points: cancel after ``ticks`` turns of the event loop (from 1:
+    a task cancelled before it ever ran has no lifecycle; the page recovers such a tab on reload)."""
+    fake.default = Reply(content=RECIPE_TEXT, tokens_per_s=400)
+    tab = Tab()
+    generation = new_session(settings, tab)
+    task = asyncio.create_task(drive(generation, tab))
+    for _ in range(ticks):
+        await asyncio.sleep(0)
+    if how == "stop":
+        generation.end("stopped")
+    else:
+        task.cancel()
+    try:
+        await asyncio.wait_for(task, 10)
+    except asyncio.CancelledError:
+        assert how == "outside"
+    assert_ended_true(tab, generation)
+    for index, record in enumerate(fake.requests):
+        record = await fake.await_closed(index)
+        assert record.completed or record.client_closed
