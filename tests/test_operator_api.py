@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import httpx
+import pytest
 
 from recipe_app.core import compat
 from recipe_app.web import admin
@@ -113,6 +115,14 @@ async def test_sign_in_sets_a_signed_httponly_strict_cookie_and_goes_back_to_sta
     # Over https (TLS at the proxy, forwarded scheme): Secure too.
     secure = await post(admin.SIGN_IN_PATH, {"token": ADMIN}, base_url="https://studio.test")
     assert "secure" in {part.strip().lower() for part in _set_cookie(secure).split(";")}
+    # TLS ended by a proxy on another host (scheme not forwarded), public address https: Secure too.
+    import reflex_base.config
+
+    deploy = SimpleNamespace(deploy_url="https://recipes.example")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reflex_base.config, "get_config", lambda: deploy)
+        behind_proxy = await post(admin.SIGN_IN_PATH, {"token": ADMIN})
+    assert "secure" in {part.strip().lower() for part in _set_cookie(behind_proxy).split(";")}
     # From the development frontend (another port of the same host): back to that page.
     dev = await post(admin.SIGN_IN_PATH, {"token": ADMIN}, origin="http://studio.test:3000")
     assert dev.headers["location"] == "http://studio.test:3000/stats"

@@ -108,6 +108,14 @@ def _back_to_stats(request: Request, query: str = "") -> str:
     return f"/stats{query}"
 
 
+def _https(request: Request) -> bool:
+    """Served over https: this request's scheme (uvicorn honours a trusted proxy's X-Forwarded-Proto),
+    or a public address (``REFLEX_DEPLOY_URL``) that is https, for proxies on another host."""
+    from reflex_base.config import get_config
+
+    return request.url.scheme == "https" or (get_config().deploy_url or "").lower().startswith("https://")
+
+
 def _same_site(request: Request) -> bool:
     """A form posted by a page of another host is refused (the cookie is SameSite=Strict anyway)."""
     origin = request.headers.get("origin")
@@ -135,7 +143,7 @@ async def sign_in(request: Request) -> Response:
         path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_https(request),
     )
     return response
 
@@ -143,5 +151,5 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     """End the operator's session (the cookie is cleared) and go back to /stats."""
     response = RedirectResponse(_back_to_stats(request), status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=_https(request))
     return response
