@@ -19,6 +19,15 @@ from tests.pages.harness import Browser, DeltaRecorder, make_processor
 from tests.recipes import RECIPE_TEXT
 
 ADMIN = "op-metrics-token-5Vq8"
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no wrong sign-ins counted against its address."""
+    from limits.storage import MemoryStorage
+    from limits.strategies import MovingWindowRateLimiter
+
+    monkeypatch.setattr(admin, "_failures", MovingWindowRateLimiter(MemoryStorage()))
 BEARER = {"Authorization": f"Bearer {ADMIN}"}
 
 
@@ -172,3 +181,11 @@ async def test_metrics_count_generations_failures_tokens_and_updates(
     assert grew("recipe_time_to_first_token_seconds_count") == 1
     assert grew("recipe_card_updates_total") >= 2 and grew("recipe_card_update_bytes_total") > 500
     assert sample(after, "recipe_active_streams") == 0
+
+
+async def test_guessing_the_token_is_paused_after_ten_wrong_tries(database: str, configure: Callable[..., Settings]) -> None:
+    configure(ADMIN_TOKEN=ADMIN)
+    statuses = [(await post(admin.SIGN_IN_PATH, {"token": f"guess-{n}"})).status_code for n in range(11)]
+    assert statuses == [303] * 10 + [429]
+    paused = await post(admin.SIGN_IN_PATH, {"token": ADMIN})
+    assert paused.status_code == 429 and _set_cookie(paused) == "" and "wait a minute" in paused.text

@@ -19,6 +19,9 @@ import time
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlsplit
 
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -31,6 +34,9 @@ COOKIE = "recipe_studio_admin"
 SESSION_S = 8 * 3600
 #: Longest token accepted from the form (longer is refused without comparing).
 MAX_TOKEN_CHARS = 512
+#: Wrong tokens accepted per client address (per process) before sign-in pauses: guessing stays slow.
+FAILED_SIGN_INS = parse("10/minute")
+_failures = MovingWindowRateLimiter(MemoryStorage())
 SIGN_IN_PATH = "/admin/sign-in"
 SIGN_OUT_PATH = "/admin/sign-out"
 
@@ -128,12 +134,16 @@ async def sign_in(request: Request) -> Response:
         return PlainTextResponse("Not found", status_code=404)
     if not _same_site(request):
         return PlainTextResponse("Forbidden", status_code=403)
+    address = request.client.host if request.client else "unknown"
+    if not _failures.test(FAILED_SIGN_INS, "admin-sign-in", address):
+        return PlainTextResponse("Too many wrong tokens: wait a minute and try again.", status_code=429)
     try:
         form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
     except HTTPException:  # a body too large or malformed for a one-field form
         form = None
     supplied = form.get("token") if form is not None else None
     if not isinstance(supplied, str) or not token_matches(supplied):
+        _failures.hit(FAILED_SIGN_INS, "admin-sign-in", address)
         return RedirectResponse(_back_to_stats(request, "?signin=failed"), status_code=303)
     response = RedirectResponse(_back_to_stats(request), status_code=303)
     response.set_cookie(
