@@ -10,14 +10,9 @@ behaviour (a presence check that cannot run never means "keep billing forever").
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from reflex_base.registry import RegistrationContext
 
 from recipe_app.web.compat import token_check
-
-POLL_S = 1.0
 
 
 async def tab_connected(token: str) -> bool:
@@ -32,16 +27,3 @@ async def tab_connected(token: str) -> bool:
     if namespace is None:
         return True
     return await token_check(namespace)(token)
-
-
-async def wait_until_gone(token: str, grace_s: float) -> None:
-    """Return once the tab has been disconnected for ``grace_s`` seconds without coming back."""
-    gone_since: float | None = None
-    while True:
-        await asyncio.sleep(POLL_S)
-        if await tab_connected(token):
-            gone_since = None
-        elif gone_since is None:
-            gone_since = time.monotonic()
-        elif time.monotonic() - gone_since >= grace_s:
-            return

@@ -128,7 +128,7 @@ async def test_notes_rating_favourite_and_edit(browsers: tuple[Browser, Browser]
     assert (await tab.state(RecipeState)).edit_error.startswith("A recipe needs a title")
     form = {
         "title": "Weeknight Curry",
-        "ingredients": "2 1/2 cups chickpeas, drained\na pinch of salt\n3 eggs",
+        "ingredients": "For the curry:\n2 1/2 cups chickpeas, drained\na pinch of salt\n3 eggs",
         "steps": "Warm everything.\nServe.",
     }
     await (await tab.send(RecipeState.save_edit, form=form, url=url))
@@ -136,6 +136,7 @@ async def test_notes_rating_favourite_and_edit(browsers: tuple[Browser, Browser]
     detail = await tab.state(RecipeState)
     assert (detail.title, detail.notes, detail.rating, detail.favourite) == ("Weeknight Curry", "Less chilli next time", 4, True)
     assert [line["amount"] + " " + line["item"] for line in detail.ingredient_lines][0] == "2 1/2 cups chickpeas"
+    assert len(detail.ingredient_lines) == 3, "the pasted heading is no ingredient"
     assert detail.steps == ["Warm everything.", "Serve."]
     await (await tab.send(LibraryState.set_favourites_only, value=True, url="/recipes"))
     assert (await tab.state(LibraryState)).rows[0]["rating"] == 4

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from recipe_app.components.recipe_view import RecipeViewVars
 from recipe_app.db import recipes
 from recipe_app.kitchen.export import ingredient_text, json_ld, markdown
-from recipe_app.kitchen.parse import parse_line
+from recipe_app.kitchen.parse import parse_lines
 from recipe_app.kitchen.scaling import scale_recipe
 from recipe_app.kitchen.units import convert, dimension
 from recipe_app.kitchen.card import card_fields
@@ -221,14 +221,15 @@ class RecipeState(RecipeViewVars, rx.State):
         lines = clean_lines(form.get("ingredients", ""), max_lines=60, max_chars=MAX_TEXT_CHARS)
         steps = clean_lines(form.get("steps", ""), max_lines=40, max_chars=1000)
         self.edit_title, self.edit_ingredients, self.edit_steps = title, "\n".join(lines), "\n".join(steps)
-        if not title or not lines or not steps:
+        ingredients = parse_lines(lines)  # headings pasted with the list ("For the sauce:") are left out
+        if not title or not ingredients or not steps:
             self.edit_error = "A recipe needs a title, at least one ingredient and at least one step."
             return None
         try:
             recipe = self._recipe().model_copy(
                 update={
                     "name": title,
-                    "recipeIngredient": [parse_line(line) for line in lines],
+                    "recipeIngredient": ingredients,
                     "recipeInstructions": [HowToStep(text=s) for s in steps],
                 }
             )
