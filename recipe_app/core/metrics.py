@@ -9,6 +9,10 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 GENERATIONS = Counter("recipe_generations_total", "Generations by final outcome.", ["outcome"])
+GENERATIONS_BY_KIND = Counter(
+    "recipe_generations_by_kind_total", "Generations by kind (recipe, question, swap, version, image) and outcome.",
+    ["kind", "outcome"],
+)
 UPSTREAM_ERRORS = Counter("recipe_upstream_errors_total", "Failed generations by error type.", ["error_type"])
 RETRIES = Counter("recipe_upstream_retries_total", "Upstream retries before the first text.")
 ACTIVE_STREAMS = Gauge("recipe_active_streams", "Generations streaming now.", multiprocess_mode="livesum")

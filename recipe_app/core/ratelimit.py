@@ -42,8 +42,13 @@ def _hashed(value: str) -> str:
 class GenerationQuota:
     """Checks and consumes one generation for a browser and an address, atomically."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, kind: str = "recipe") -> None:
         self._redis = None
+        # Questions, swaps and pictures have their own windows (and keys) besides the recipes'.
+        own = kind != "recipe"
+        per_browser = settings.rate_limit_questions_per_browser if own else settings.rate_limit_per_browser
+        per_ip = settings.rate_limit_questions_per_ip if own else settings.rate_limit_per_ip
+        self._prefix = f"{kind}:" if own else ""
         if settings.redis_url:
             import redis.asyncio as aioredis
 
@@ -54,8 +59,8 @@ class GenerationQuota:
         self._local = asyncio.Lock()
         self._limiter = MovingWindowRateLimiter(storage)
         self._rules: list[tuple[str, RateLimitItem]] = [
-            *(("browser", item) for item in parse_many(settings.rate_limit_per_browser)),
-            *(("ip", item) for item in parse_many(settings.rate_limit_per_ip)),
+            *(("browser", item) for item in parse_many(per_browser)),
+            *(("ip", item) for item in parse_many(per_ip)),
         ]
 
     @contextlib.asynccontextmanager
@@ -84,7 +89,7 @@ class GenerationQuota:
 
     async def take(self, browser_id: str, ip: str) -> float | None:
         """Consume one generation; None when allowed, else the seconds until one is allowed again."""
-        keys = {"browser": _hashed(browser_id), "ip": ip or "unknown"}
+        keys = {"browser": self._prefix + _hashed(browser_id), "ip": self._prefix + (ip or "unknown")}
         async with self._exclusive(keys) as exclusive:
             if not exclusive:
                 return 1.0  # another admission of this browser or address is stuck: try again shortly
@@ -105,9 +110,12 @@ class GenerationQuota:
             await self._redis.aclose()
 
 
-def get_quota(settings: Settings) -> GenerationQuota:
-    """The quota of the running event loop (its Redis connections are bound to that loop)."""
-    return per_loop("quota", settings, GenerationQuota)
+def get_quota(settings: Settings, kind: str = "recipe") -> GenerationQuota:
+    """The quota of ``kind`` ("recipe", or "question" for questions, swaps and pictures) on the
+    running event loop (its Redis connections are bound to that loop)."""
+    if kind == "recipe":
+        return per_loop("quota", settings, GenerationQuota)
+    return per_loop(f"quota-{kind}", settings, lambda s: GenerationQuota(s, kind))
 
 
 def wait_text(seconds: float) -> str:

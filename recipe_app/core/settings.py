@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     rate_limit_per_browser: str = Field(default="5/minute;50/day", description="Generations per browser.")
     rate_limit_per_ip: str = Field(default="20/minute;200/day", description="Generations per client address.")
     max_concurrent_streams: int = Field(default=200, ge=1, description="Upstream streams per backend process.")
+    question_max_tokens: int = Field(default=500, ge=64, le=4000, description="Upper bound on each answer to a question.")
+    swap_max_tokens: int = Field(default=400, ge=64, le=4000, description="Upper bound on each list of substitutions.")
+    rate_limit_questions_per_browser: str = Field(default="10/minute;100/day", description="Questions and swaps per browser.")
+    rate_limit_questions_per_ip: str = Field(default="40/minute;400/day", description="Questions and swaps per address.")
     tab_grace_s: float = Field(default=10.0, ge=0, description="A closed tab's generation stops after this.")
     prices: dict[str, tuple[float, float]] = Field(
         default={

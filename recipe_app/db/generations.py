@@ -18,7 +18,9 @@ def session_hash(client_token: str) -> str:
     return hashlib.sha256(client_token.encode()).hexdigest()[:32]
 
 
-def start_generation(client_token: str, request_json: str, model: str, *, owner_id: str = "") -> int:
+def start_generation(
+    client_token: str, request_json: str, model: str, *, owner_id: str = "", kind: str = "recipe"
+) -> int:
     """Insert the row of a starting generation and return its id.
 
     ``owner_id`` is the browser's raw owner id; only its hash is stored (see ``recipes.owner_key``),
@@ -27,7 +29,7 @@ def start_generation(client_token: str, request_json: str, model: str, *, owner_
     key = owner_key(owner_id) if owner_id else ""
     with new_session() as session:
         row = Generation(
-            session_hash=session_hash(client_token), owner_key=key, request_json=request_json, model=model
+            session_hash=session_hash(client_token), owner_key=key, request_json=request_json, model=model, kind=kind
         )
         session.add(row)
         session.commit()

@@ -32,6 +32,8 @@ class Generation(SQLModel, table=True):
     #: sha256 hex of the browser's owner id ("" for generations recorded without one).
     owner_key: str = Field(default="", max_length=64, index=True)
     request_json: str = ""
+    #: What was asked for: recipe | question | swap | version | image.
+    kind: str = Field(default="recipe", max_length=20, index=True)
     model: str = Field(default="", max_length=120)
     response_format: str = Field(default="", max_length=20)
     status: str = Field(default="streaming", max_length=20, index=True)
@@ -110,6 +112,8 @@ class SavedRecipe(SQLModel, table=True):
         sa_column_args=[ForeignKey("saved_recipe.id", name="fk_saved_recipe_parent_id", ondelete="SET NULL")],
     )
     version_note: str = Field(default="", max_length=MAX_VERSION_NOTE_CHARS)
+    #: The cook's questions about this recipe and their answers: JSON ``[{"q": ..., "a": ...}]``.
+    thread_json: str = ""
     #: Set by a (soft) delete, cleared by Undo; rows are purged later by ``purge_deleted``.
     deleted_at: datetime | None = None
     #: The unguessable slug of the public read-only link ``/r/<slug>``; None when not shared.

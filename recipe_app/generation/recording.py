@@ -82,6 +82,7 @@ def record_outcome(
         recipe_json=run.recipe.model_dump_json() if run.recipe else run.text,
     )
     metrics.GENERATIONS.labels(status).inc()
+    metrics.GENERATIONS_BY_KIND.labels(run.kind, status).inc()
     if error_type:
         metrics.UPSTREAM_ERRORS.labels(error_type).inc()
     if run.ttft_ms is not None:
@@ -92,6 +93,7 @@ def record_outcome(
     fields = {
         "generation_id": generation_id,
         "model": run.settings.model_name,
+        "kind": run.kind,
         "outcome": status,
         "error_type": error_type,
         "detail": failure.detail if failure else "",

@@ -58,6 +58,9 @@ class RecipeRun:
     pass that run's ``seed`` too.
     """
 
+    #: The run writes a recipe card (generation/kinds.py has runs that write an answer or swaps).
+    writes_recipe = True
+
     def __init__(
         self,
         client: AsyncOpenAI,
@@ -72,6 +75,7 @@ class RecipeRun:
         self.settings = settings
         self.request = request
         self.prefix = prefix
+        self.kind = "version" if request.base_recipe else "recipe"  # what the generation row records
         self.seed = secrets.randbelow(2**31) if seed is None else seed
         self.on_retry = on_retry
         self.meta = StreamMeta()
@@ -120,9 +124,7 @@ class RecipeRun:
         async for attempt in retrying:
             with attempt:
                 self.attempts = attempt.retry_state.attempt_number
-                source = stream_recipe_text(
-                    self.client, self.settings, self.request, self.meta, self.prefix, self.seed, pace
-                )
+                source = self._source(pace)
                 try:
                     first = await anext(source)
                 except StopAsyncIteration:
@@ -131,6 +133,14 @@ class RecipeRun:
                     await source.aclose()
                     raise
         return _prepend(first, source)
+
+    def _source(self, pace: Pace) -> AsyncGenerator[str, None]:
+        """One attempt at the upstream text (kinds other than a recipe ask their own messages)."""
+        return stream_recipe_text(self.client, self.settings, self.request, self.meta, self.prefix, self.seed, pace)
+
+    def describe(self) -> str:
+        """What was asked, as JSON for the generation row."""
+        return self.request.model_dump_json()
 
     async def updates(self) -> AsyncIterator[dict[str, Any]]:
         """Card changes, one dict per batch; the first batch comes as soon as text arrives."""
@@ -145,13 +155,17 @@ class RecipeRun:
                         self.first_token_at = time.monotonic()
                     self.text += batch
                     self.batches += 1
-                    changes = self._move_to(card_fields(parse_partial(self.text), previous=self.card))
+                    changes = self._changes()
                     if not changes:
                         pace.hurry()  # nothing visible yet: the next piece need not wait for the clock
                     if changes or self.batches == 1:
                         yield changes
         finally:
             self.ended_at = time.monotonic()
+
+    def _changes(self) -> dict[str, Any]:
+        """What the text so far changes on the card (nothing when it would take something away)."""
+        return self._move_to(card_fields(parse_partial(self.text), previous=self.card))
 
     def _move_to(self, card: dict[str, Any]) -> dict[str, Any]:
         if goes_backwards(self.card, card):

@@ -98,17 +98,20 @@ def new_run_id() -> str:
     return uuid.uuid4().hex
 
 
-async def admit(settings: Settings, owner_id: str, client_ip: str) -> str:
+async def admit(settings: Settings, owner_id: str, client_ip: str, kind: str = "recipe") -> str:
     """The operator's limits, before any upstream call: '' when admitted, else the cook's message.
 
+    ``kind`` "question" takes from the budget of questions, swaps and pictures instead of recipes.
     Called outside the tab's state lock (the quota may be a Redis round trip).
     """
     if running_count() >= settings.max_concurrent_streams:
         metrics.RATE_LIMITED.labels("busy").inc()
         return "The studio is very busy right now. Please try again in a few seconds."
-    wait = await get_quota(settings).take(owner_id, client_ip)
+    wait = await get_quota(settings, kind).take(owner_id, client_ip)
     if wait is not None:
         metrics.RATE_LIMITED.labels("quota").inc()
+        if kind != "recipe":
+            return f"You have reached the limit of questions for now. You can ask again in {wait_text(wait)}."
         return f"You have reached the recipe limit for now. You can generate again in {wait_text(wait)}."
     return ""
 
@@ -133,7 +136,8 @@ class GenerationSession:
     """One generation of one tab. Use as ``async with``; iterate :meth:`updates`; then apply :attr:`final`.
 
     ``shown``: the card the tab shows now (a continuation starts from it). ``presence``: how to ask
-    whether the tab is still connected (None: never cancelled for a closed tab).
+    whether the tab is still connected (None: never cancelled for a closed tab). ``run``: another
+    kind of generation on the same lifecycle (generation/kinds.py: a question, a list of swaps).
     """
 
     def __init__(
@@ -150,6 +154,7 @@ class GenerationSession:
         presence: PresenceCheck | None = None,
         notify: Notify | None = None,
         client: AsyncOpenAI | None = None,
+        run: RecipeRun | None = None,
     ) -> None:
         self.settings = settings
         self.request = request
@@ -158,9 +163,10 @@ class GenerationSession:
         self.owner_id = owner_id
         self.presence = presence
         self.notify = notify
-        self.run = RecipeRun(
+        self.run = run or RecipeRun(
             client or get_client(settings), settings, request, prefix=prefix, seed=seed, on_retry=self._retrying
         )
+        self.run.on_retry = self._retrying
         self._shown = dict(shown) if shown is not None else None
         if self._shown is not None:
             self.run.card = self._shown  # a continuation grows the card the tab shows, never less
@@ -276,9 +282,10 @@ class GenerationSession:
             asyncio.to_thread(
                 generations.start_generation,
                 self.token,
-                self.request.model_dump_json(),
+                self.run.describe(),
                 self.settings.model_name,
                 owner_id=self.owner_id,
+                kind=self.run.kind,
             )
         )
         try:
@@ -311,12 +318,23 @@ class GenerationSession:
 
     def _final_changes(self, ending: _Ending) -> dict[str, Any]:
         run, failure = self.run, ending.failure
+        status = {"complete": "done", "stopped": "stopped"}.get(ending.status, "error")
+        if not run.writes_recipe:  # an answer or a list of swaps: the run's fields and the ending
+            return {
+                **ending.card,
+                "status": status,
+                "error": failure.user_message if failure else "",
+                "notice": "",
+                "is_streaming": False,
+                "can_retry": failure is None or failure.cook_can_retry,
+                "usage": usage_text(self.settings, run),
+                "_generation_id": self.generation_id,
+            }
         shown = self.run.card
         lines = [f"{line['item']} {line['note']}" for line in shown.get("ingredients", [])]
         if run.recipe is not None:
             lines = [f"{i.item} {i.note}" for i in run.recipe.recipeIngredient]
         report = allergy_report(lines, self.request.allergies)  # what was shown is checked, finished or not
-        status = {"complete": "done", "stopped": "stopped"}.get(ending.status, "error")
         return {
             **ending.card,
             "status": status,

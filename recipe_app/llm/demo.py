@@ -30,6 +30,7 @@ import httpx
 
 from recipe_app.kitchen.allergens import allergen_matches, mentions, normalise
 from recipe_app.domain.request import RecipeRequest
+from recipe_app.llm import demo_answers
 from recipe_app.llm.prompts import request_from_messages
 from recipe_app.domain.recipe import HowToStep, Ingredient, Nutrition, Recipe
 
@@ -563,13 +564,15 @@ class DemoTransport(httpx.AsyncBaseTransport):
         try:
             body = json.loads(await request.aread())
             messages = body["messages"]
-            recipe_request, written = _read_messages(messages)
+            answer = demo_answers.answer(messages)  # a question or a swap about a recipe, else None
+            recipe_request, written = _read_messages(messages) if answer is None else (None, "")
             prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             return _error(400, f"Could not read a recipe request from 'messages': {exc}"[:500])
 
         seed = body.get("seed") if isinstance(body.get("seed"), int) else None
-        tokens = tokenize(build_demo_recipe(recipe_request, seed).model_dump_json()[len(written) :])
+        text = answer if answer is not None else build_demo_recipe(recipe_request, seed).model_dump_json()[len(written) :]
+        tokens = tokenize(text)
         finish = "stop"
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         if isinstance(limit, int) and 0 < limit < len(tokens):

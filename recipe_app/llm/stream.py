@@ -116,6 +116,26 @@ def request_kwargs(
     return kwargs
 
 
+@dataclass(frozen=True)
+class PlainAsk:
+    """Messages asked as they are (no response_format), with their own upper bound on the answer."""
+
+    messages: list[dict[str, str]]
+    max_tokens: int
+
+    def kwargs(self, settings: Settings, seed: int | None) -> dict[str, Any]:
+        """Arguments of ``chat.completions.create`` for these messages."""
+        return {
+            "model": settings.model_name,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "temperature": settings.openai_temperature,
+            "max_tokens": self.max_tokens,
+            "seed": secrets.randbelow(2**31) if seed is None else seed,
+            "messages": self.messages,
+        }
+
+
 def _pieces(payload: dict[str, Any], meta: StreamMeta) -> str:
     """The content of one chunk; records finish reason, usage and refusal text on ``meta``."""
     if error := payload.get("error"):
@@ -263,8 +283,12 @@ async def stream_recipe_text(
     prefix: str = "",
     seed: int | None = None,
     pace: Pace | None = None,
+    *,
+    plain: PlainAsk | None = None,
 ) -> AsyncIterator[str]:
     """Yield the recipe JSON text (after ``prefix``) as it arrives. Raises :class:`GenerationError`.
+
+    ``plain``: ask these messages instead (a question, a list of swaps), with no structured output.
 
     A server that refuses the structured-output form before the stream opens is asked again with
     the next form (:mod:`recipe_app.llm.structured`). A body that ends before any text is an
@@ -276,9 +300,9 @@ async def stream_recipe_text(
     form = structured.form_for(server, model)
     while True:
         opened = shown = False
-        meta.response_format = "continuation" if prefix else form
+        meta.response_format = "text" if plain else "continuation" if prefix else form
         meta.finish_reason, meta.done = None, False
-        kwargs = request_kwargs(settings, request, form, prefix, seed)
+        kwargs = plain.kwargs(settings, seed) if plain else request_kwargs(settings, request, form, prefix, seed)
         meta.prompt_chars = len(json.dumps(kwargs["messages"], ensure_ascii=False))
         meta.prompt_messages = len(kwargs["messages"])
         try:
@@ -291,7 +315,7 @@ async def stream_recipe_text(
                 raise EmptyAnswer(detail=f"HTTP 200, no text, {'[DONE]' if meta.done else 'end of body'}")
             return
         except openai.APIStatusError as exc:
-            if not prefix and structured.refuses_response_format(exc):
+            if not prefix and not plain and structured.refuses_response_format(exc):
                 following = structured.refused(server, model, form, f"HTTP {exc.status_code}: {exc.message}")
                 if following is not None:
                     form = following
