@@ -12,6 +12,8 @@ from typing import Any
 
 import reflex as rx
 
+from recipe_app.components.skeleton import facts_skeleton, skeleton_lines, title_skeleton
+
 
 def _live(S: Any, name: str) -> rx.Var | None:
     return getattr(S, name, None)
@@ -44,14 +46,22 @@ def recipe_facts(S: Any) -> rx.Component:
     )
 
 
-def _section(title: str, items: rx.Var, live: rx.Var | None, body: rx.Component) -> rx.Component:
+def _section(
+    title: str, items: rx.Var, live: rx.Var | None, body: rx.Component, placeholder: rx.Component | None = None
+) -> rx.Component:
     shown = items.length() > 0
     if live is not None:
         shown = shown | (live != "")
-    return rx.cond(shown, rx.vstack(rx.heading(title, size="4"), body, width="100%", spacing="2"))
+    section = rx.vstack(rx.heading(title, size="4", as_="h3", class_name="recipe-section-heading"), body, width="100%", spacing="2")
+    return rx.cond(shown, section, placeholder) if placeholder is not None else rx.cond(shown, section)
 
 
-def recipe_ingredients(S: Any) -> rx.Component:
+def _pending(pending: rx.Var | None, skeleton: rx.Component) -> rx.Component | None:
+    """The skeleton while the recipe is still being written (None: a finished recipe has none)."""
+    return rx.cond(pending, skeleton) if pending is not None else None
+
+
+def recipe_ingredients(S: Any, pending: rx.Var | None = None) -> rx.Component:
     """The ingredient list: amount in bold, then the item and its note."""
     live = _live(S, "ingredient_live")
     return _section(
@@ -72,10 +82,11 @@ def recipe_ingredients(S: Any) -> rx.Component:
             id="recipe-ingredients",
             style={"paddingLeft": "1.2em", "margin": 0, "listStyle": "disc"},
         ),
+        _pending(pending, skeleton_lines("skeleton-ingredients", ("55%", "48%", "62%", "40%", "52%", "45%"))),
     )
 
 
-def recipe_steps(S: Any) -> rx.Component:
+def recipe_steps(S: Any, pending: rx.Var | None = None) -> rx.Component:
     """Numbered steps."""
     live = _live(S, "step_live")
     return _section(
@@ -88,10 +99,11 @@ def recipe_steps(S: Any) -> rx.Component:
             id="recipe-steps",
             style={"paddingLeft": "1.4em", "margin": 0, "listStyle": "decimal", "display": "grid", "gap": "0.5em"},
         ),
+        _pending(pending, skeleton_lines("skeleton-steps", ("95%", "88%", "92%", "70%", "96%", "84%", "90%", "60%"))),
     )
 
 
-def recipe_tips_and_nutrition(S: Any) -> rx.Component:
+def recipe_tips_and_nutrition(S: Any, pending: rx.Var | None = None) -> rx.Component:
     """Tips, then the nutrition estimate per serving."""
     live = _live(S, "tip_live")
     return rx.fragment(
@@ -105,11 +117,12 @@ def recipe_tips_and_nutrition(S: Any) -> rx.Component:
                 id="recipe-tips",
                 style={"paddingLeft": "1.2em", "margin": 0, "listStyle": "disc"},
             ),
+            _pending(pending, skeleton_lines("skeleton-tips", ("80%", "65%"))),
         ),
         rx.cond(
             S.nutrition.length() > 0,
             rx.vstack(
-                rx.heading("Nutrition per serving (estimate)", size="4"),
+                rx.heading("Nutrition per serving (estimate)", size="4", as_="h3", class_name="recipe-section-heading"),
                 rx.flex(
                     rx.foreach(
                         S.nutrition,
@@ -122,19 +135,25 @@ def recipe_tips_and_nutrition(S: Any) -> rx.Component:
                 width="100%",
                 spacing="2",
             ),
+            _pending(pending, skeleton_lines("skeleton-nutrition", ("50%",))),
         ),
     )
 
 
-def recipe_body(S: Any) -> rx.Component:
-    """Title, description, facts and every section."""
+def recipe_body(S: Any, pending: rx.Var | None = None) -> rx.Component:
+    """Title, description, facts and every section; with ``pending`` (a bool var: still being written),
+    a placeholder of the same shape stands where each missing section will appear."""
+    has_facts = (S.serves > 0) | (S.total_time != "") | (S.prep_time != "") | (S.cook_time != "")
+    title = rx.fragment(
+        rx.cond(S.title != "", rx.heading(S.title, size="7", as_="h2", id="recipe-title")),
+        rx.cond(S.description != "", rx.text(S.description, id="recipe-description", size="3")),
+    )
     return rx.vstack(
-        rx.cond(S.title != "", rx.heading(S.title, size="6", id="recipe-title")),
-        rx.cond(S.description != "", rx.text(S.description, id="recipe-description")),
-        recipe_facts(S),
-        recipe_ingredients(S),
-        recipe_steps(S),
-        recipe_tips_and_nutrition(S),
+        rx.cond(S.title != "", title, _pending(pending, title_skeleton())) if pending is not None else title,
+        rx.cond(has_facts, recipe_facts(S), _pending(pending, facts_skeleton())) if pending is not None else recipe_facts(S),
+        recipe_ingredients(S, pending),
+        recipe_steps(S, pending),
+        recipe_tips_and_nutrition(S, pending),
         spacing="4",
         width="100%",
         align="start",

@@ -4,8 +4,81 @@ from __future__ import annotations
 
 import reflex as rx
 
+from recipe_app.components.cook_mode import cook_button, cook_mode
 from recipe_app.components.recipe_view import recipe_body
 from recipe_app.pages.studio.state import StudioState as S
+
+#: Where the card is: 0 waiting for the model, 1 ingredients, 2 steps (and tips, nutrition), 3 done.
+_STAGE = rx.cond(
+    S.status == "done",
+    3,
+    rx.match(S.section, ("ingredients", 1), ("steps", 2), ("tips", 2), ("nutrition", 2), 0),
+)
+_STAGES = ("Waiting for the chef", "Ingredients", "Steps", "Done")
+
+
+def _progress_line() -> rx.Component:
+    """Waiting → ingredients → steps → done, the current one marked (aria-current)."""
+    return rx.el.ol(
+        *(
+            rx.el.li(
+                rx.cond(_STAGE > n, rx.icon("check", size=14, aria_hidden="true"), rx.fragment()),
+                label,
+                data_state=rx.cond(_STAGE > n, "done", rx.cond(_STAGE == n, "active", "todo")),
+                aria_current=rx.cond(_STAGE == n, "step", "false"),
+            )
+            for n, label in enumerate(_STAGES)
+        ),
+        class_name="progress-line",
+        id="progress",
+        aria_label="Progress",
+    )
+
+
+def _announcer() -> rx.Component:
+    """Spoken politely when a section completes or the recipe ends: never per token."""
+    said = rx.match(
+        S.status,
+        ("waiting", "Generating a recipe."),
+        (
+            "streaming",
+            rx.match(
+                S.section,
+                ("ingredients", "Title ready. Writing the ingredients."),
+                ("steps", "Ingredients ready. Writing the steps."),
+                ("tips", "Steps ready. Writing tips."),
+                ("nutrition", "Tips ready. Estimating nutrition."),
+                "Writing the recipe.",
+            ),
+        ),
+        ("done", "Recipe ready."),
+        ("stopped", "Stopped. The partial recipe is kept."),
+        ("error", "The recipe did not finish."),
+        "",
+    )
+    return rx.el.div(said, aria_live="polite", role="status", id="card-announcer", class_name="sr-only",
+                     style={"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden", "clip": "rect(0 0 0 0)"})
+
+
+def _finish() -> rx.Component:
+    """The moment the recipe is ready: what it is, then what to do with it."""
+    return rx.el.section(
+        rx.box(rx.icon("check", size=20, aria_hidden="true"), class_name="finish-mark"),
+        rx.vstack(
+            rx.heading("Ready to cook", size="4", as_="h3", id="finish-title", tab_index=-1),
+            rx.text(
+                S.ingredient_lines.length(), " ingredients · ", S.steps.length(), " steps",
+                rx.cond(S.total_time != "", rx.fragment(" · ", S.total_time)),
+                size="2",
+            ),
+            spacing="0",
+        ),
+        rx.spacer(),
+        cook_button(S.title, S.steps, S.ingredient_lines),
+        class_name="finish",
+        id="status-done",
+        aria_labelledby="finish-title",
+    )
 
 
 def _status_line() -> rx.Component:
@@ -13,7 +86,7 @@ def _status_line() -> rx.Component:
         S.status,
         ("waiting", rx.hstack(rx.spinner(size="2"), rx.text("Waiting for the chef…"), id="status-waiting")),
         ("streaming", rx.hstack(rx.spinner(size="1"), rx.text("Writing the recipe…"), id="status-streaming")),
-        ("done", rx.badge("Done", color_scheme="green", id="status-done")),
+        ("done", rx.badge(rx.icon("check", size=12, aria_hidden="true"), "Done", color_scheme="green", id="status-badge")),
         (
             "stopped",
             rx.badge(
@@ -47,15 +120,17 @@ def _actions() -> rx.Component:
                 ),
                 rx.cond(
                     S.title != "",
-                    rx.button(rx.icon("copy", size=14), "Copy", on_click=S.copy_recipe, variant="outline", id="copy"),
+                    rx.button(rx.icon("copy", size=14, aria_hidden="true"), "Copy", on_click=S.copy_recipe, variant="outline", id="copy"),
                 ),
                 rx.cond(
                     S.status == "done",
                     rx.cond(
                         S.saved_recipe_id > 0,
-                        rx.link(
-                            rx.button("Saved ✓ Open", variant="soft", color_scheme="green"),
-                            href="/recipes/" + S.saved_recipe_id.to_string(),
+                        rx.button(  # a link that looks like a button (a button inside a link is invalid)
+                            rx.link("Saved ✓ Open", href="/recipes/" + S.saved_recipe_id.to_string(), underline="none"),
+                            as_child=True,
+                            variant="soft",
+                            color_scheme="green",
                             id="open-saved",
                         ),
                         rx.button(
@@ -76,7 +151,10 @@ def recipe_card() -> rx.Component:
     """The card: status, then each section as soon as it has text."""
     return rx.card(
         rx.vstack(
+            _announcer(),
+            rx.cond(S.status != "idle", _progress_line()),
             rx.hstack(_status_line(), rx.spacer(), _actions(), width="100%", align="center", wrap="wrap"),
+            rx.cond(S.status == "done", _finish()),
             rx.cond(
                 S.notice != "",
                 rx.callout(S.notice, icon="refresh_cw", color_scheme="blue", width="100%", id="retry-notice"),
@@ -117,8 +195,9 @@ def recipe_card() -> rx.Component:
                 S.status == "idle",
                 rx.text("Your recipe will appear here as it is written.", color_scheme="gray", id="recipe-empty"),
             ),
-            recipe_body(S),
+            recipe_body(S, pending=S.is_streaming),
             rx.cond(S.usage != "", rx.text(S.usage, size="1", color_scheme="gray", id="recipe-usage")),
+            cook_mode(),
             spacing="4",
             width="100%",
             align="start",

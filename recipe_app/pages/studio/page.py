@@ -14,12 +14,20 @@ from recipe_app.pages.studio.state import StudioState as S
 def _field_error(field: str) -> rx.Component:
     return rx.cond(
         S.field_errors.contains(field),
-        rx.text(S.field_errors[field], color_scheme="red", size="1", id=f"{field}-error"),
+        rx.text(S.field_errors[field], color_scheme="red", size="2", id=f"{field}-error", role="alert"),
     )
 
 
 def _labelled(label: str, control: rx.Component, field: str) -> rx.Component:
-    return rx.vstack(rx.text(label, size="2", weight="medium"), control, _field_error(field), width="100%", spacing="1")
+    """A control with its label (a real <label for>, so screen readers and clicks find it) and its error."""
+    control_id = control.id or field
+    return rx.vstack(
+        rx.el.label(label, html_for=control_id, class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
+        control,
+        _field_error(field),
+        width="100%",
+        spacing="1",
+    )
 
 
 def _version_banner() -> rx.Component:
@@ -137,12 +145,32 @@ def _form() -> rx.Component:
             ),
             rx.cond(
                 S.limit_message != "",
-                rx.callout(S.limit_message, icon="clock", color_scheme="amber", width="100%", id="limit-message"),
+                rx.callout(
+                    rx.text(
+                        S.limit_message,
+                        rx.cond(
+                            S.limit_seconds > 0,
+                            rx.fragment(
+                                " Ready in ",
+                                # assets/studio.js counts this down from data-seconds.
+                                rx.el.span(S.limit_seconds, " s", id="limit-countdown", custom_attrs={"data-seconds": S.limit_seconds}),
+                                ".",
+                            ),
+                        ),
+                    ),
+                    icon="clock",
+                    color_scheme="amber",
+                    width="100%",
+                    id="limit-message",
+                    role="status",
+                ),
             ),
             spacing="4",
             width="100%",
         ),
         width="100%",
+        class_name="studio-form",
+        id="studio-form",
     )
 
 
@@ -169,13 +197,7 @@ def studio_page() -> rx.Component:
                 id="demo-note",
             ),
         ),
-        rx.grid(
-            _form(),
-            recipe_card(),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="5",
-            width="100%",
-            style={"gridTemplateColumns": rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 2fr) minmax(0, 3fr)")},
-        ),
+        # The form keeps its own height (assets/studio.css: align-items: start; sticky on wide screens).
+        rx.box(_form(), recipe_card(), class_name="studio-grid"),
         extra=_demo_badge(),
     )
