@@ -24,7 +24,13 @@ probe_all()  # every private reach of a library, once: a broken one is a WARNING
 quiet_disconnect_warnings()  # one "disconnected client" line per closed tab, not one per update
 throttle_purge()  # Reflex's disk state manager: scan for expired tab states once a minute, not every 2 s
 
-app = rx.App(stylesheets=["/print.css"], api_transformer=operator_api)
+# toaster=None: each page carries its own (components/layout.py), so a toast never outlives its page.
+app = rx.App(
+    stylesheets=["/studio.css", "/print.css"],
+    head_components=[rx.el.script(src="/studio.js", defer=True)],
+    toaster=None,
+    api_transformer=operator_api,
+)
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)
 app.add_page(library_page, route="/recipes", title="My recipes · Recipe Studio", on_load=LibraryState.load)
 app.add_page(recipe_page, route="/recipes/[recipe_id]", title="Recipe · Recipe Studio", on_load=RecipeState.load)

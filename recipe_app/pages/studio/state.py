@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import secrets
 from typing import Any
 
@@ -67,6 +68,7 @@ class StudioState(RecipeViewVars, rx.State):
     allergen_warnings: list[str] = []  # one line per ingredient that may contain a listed allergen
     allergy_unchecked: list[str] = []  # allergies as typed that no known allergen group matches
     limit_message: str = ""  # shown under Generate when a limit applies; nothing was sent upstream
+    limit_seconds: int = 0  # the wait that message names, counted down in the browser
     usage: str = ""  # tokens and estimated cost of the generation on the card
     saved_recipe_id: int = 0  # the saved copy of the recipe on the card, once saved
     base_recipe_id: int = 0  # set when streaming a new version of a saved recipe
@@ -371,7 +373,7 @@ class StudioState(RecipeViewVars, rx.State):
             continuing=continuing,
         )
         self._run_id, self._stop_run = hold.run_id, ""
-        self._apply({"is_streaming": True, "limit_message": ""})
+        self._apply({"is_streaming": True, "limit_message": "", "limit_seconds": 0})
         return hold
 
     async def _generate(self, request: RecipeRequest, hold: _Hold) -> None:
@@ -382,7 +384,8 @@ class StudioState(RecipeViewVars, rx.State):
             if self._run_id != hold.run_id:
                 return  # the tab moved on meanwhile
             if message or self._stop_run == hold.run_id:
-                self._apply({"limit_message": message, "is_streaming": False, "status": hold.previous_status})
+                self._apply({"limit_message": message, "limit_seconds": _wait_seconds(message), "is_streaming": False})
+                self._apply({"status": hold.previous_status})
                 return
             prefix, seed = (self._partial_text, self._partial_seed) if hold.continuing else ("", secrets.randbelow(2**31))
             if not hold.continuing:
@@ -442,6 +445,12 @@ class _Hold:
     ip: str
     previous_status: str
     continuing: bool
+
+
+def _wait_seconds(message: str) -> int:
+    """The wait named by an admission message ("... again in 48 s" / "3 min" / "5 h", core.ratelimit.wait_text)."""
+    found = re.search(r"again in (\d+) (s|min|h)\b", message)
+    return int(found[1]) * {"s": 1, "min": 60, "h": 3600}[found[2]] if found else 0
 
 
 def _field_message(field: str, err: Any) -> str:
