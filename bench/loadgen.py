@@ -10,6 +10,9 @@ Modes:
            ``generate`` of the studio state with their full event names, and reading deltas until
            the card's status is done / stopped / error.
 ``naive``  The naive Reflex app of ``bench/naive`` (``generate(tag)``), same protocol.
+``floor``  The floor app of ``bench/floor`` (``generate(tag)``): its ``tail`` var carries the last
+           characters of the text so far. ``--floor-timer``: the server made the tokens itself on
+           the upstream's schedule from the ``t0`` it sends (``--tps``, ``--ttft``).
 ``sse``    The Starlette SSE passthrough (``GET /stream?tag=``) over plain HTTP/1.1.
 ``idle``   Connect and hydrate M app tabs, print READY, hold them ``--hold`` seconds (memory probe).
 
@@ -51,6 +54,7 @@ ROOT_STATE = "reflex___state____state"
 HYDRATE = f"{ROOT_STATE}.hydrate_and_load"  # what state.js sends on connect (initialEvents)
 STUDIO = f"{ROOT_STATE}.recipe_app___pages___studio___state____studio_state"
 NAIVE = f"{ROOT_STATE}.naive_app___naive_app____naive_state"
+FLOOR = f"{ROOT_STATE}.floor_app___state____floor_state"
 ROUTER = {"pathname": "/", "asPath": "/"}
 NS = "/_event"
 TERMINAL = ("done", "stopped", "error")
@@ -213,6 +217,26 @@ async def naive_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: 
         tab.counting = True
         await client.ws.send(_emit(_event(f"{NAIVE}.generate", {"tag": tab.tag})))
         await read_until_terminal(client, tab, NAIVE, args.timeout)
+        tab.counting = False
+    except Exception as exc:  # noqa: BLE001
+        tab.error = f"{type(exc).__name__}: {exc}"[:200]
+    finally:
+        tab.t_end = tab.t_end or time.monotonic()
+        await client.close()
+
+
+async def floor_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
+    client = ReflexTab(args.url, tab, args.deflate)
+    try:
+        async with args.sem:
+            await client.hydrate(FLOOR)
+        tab.ready = True
+        await ready.wait()
+        await asyncio.sleep(max(0.0, args.go[0] + start_at - time.monotonic()))
+        tab.t_generate = time.monotonic()
+        tab.counting = True
+        await client.ws.send(_emit(_event(f"{FLOOR}.generate", {"tag": tab.tag})))
+        await read_until_terminal(client, tab, FLOOR, args.timeout)
         tab.counting = False
     except Exception as exc:  # noqa: BLE001
         tab.error = f"{type(exc).__name__}: {exc}"[:200]
@@ -406,6 +430,53 @@ def analyse_naive(tab: Tab, sent: list[float], tokens: list[str]) -> dict[str, A
             "ttft_added": (shown[0] - sent[0]) if (shown and shown[0] and sent) else None, "status": status}
 
 
+def analyse_floor(tab: Tab, sent: list[float] | None, tokens: list[str], tps: float, ttft: float) -> dict[str, Any]:
+    """Like naive, but each frame carries only the text's tail: the shown prefix is where it ends.
+
+    ``sent`` None (``--floor-timer``): token i was due at t0 + ttft + i / tps, t0 from the first frame.
+    """
+    ends, total = [], 0
+    for tok in tokens:
+        total += len(tok)
+        ends.append(total)
+    full = "".join(tokens)
+    shown: list[float | None] = [None] * len(tokens)
+    count = end = bad = reorder = 0
+    status, t0, wire = "", None, 0
+    for t, frame in tab.frames:
+        wire += len(frame.encode()) + ws_frame_overhead(len(frame.encode()))
+        update = _update(frame)
+        delta = _vars((update or {}).get("delta", {}).get(FLOOR)) if update else None
+        if not delta:
+            continue
+        status = delta.get("status", status)
+        t0 = delta.get("t0") or t0
+        tail = delta.get("tail")
+        if not tail:
+            continue
+        found = full.find(tail, max(0, end - len(tail)))  # the first place it can end at or after `end`
+        if found < 0:
+            if full.find(tail) >= 0:
+                reorder += 1  # a tail from before what was already shown
+            else:
+                bad += 1
+            continue
+        at = found + len(tail)
+        end = at
+        n = bisect.bisect_right(ends, end)
+        for i in range(count, n):
+            shown[i] = t
+        count = max(count, n)
+    if sent is None:
+        sent = [t0 + ttft + i / tps for i in range(len(tokens))] if t0 else []
+    final_ok = status == "done" and end == len(full)
+    lat = [shown[i] - sent[i] for i in range(min(len(sent), len(tokens))) if shown[i] is not None]
+    lost = len(tokens) - len(lat)
+    return {"lat": lat, "lost": lost if final_ok else max(lost, 1), "reorder": reorder, "bad": bad,
+            "final_ok": final_ok, "wire": tab.raw_bytes if tab.deflate else wire, "frames": len(tab.frames),
+            "ttft_added": (shown[0] - sent[0]) if (shown and shown[0] and sent) else None, "status": status}
+
+
 _SSE_RE = re.compile(rb"data: (\{.*?\})\n\n")
 
 
@@ -456,7 +527,7 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
     me = psutil.Process()
     rng = random.Random(args.n)
     t0 = time.monotonic()
-    tab_fn = {"app": app_tab, "naive": naive_tab, "sse": sse_tab}[args.mode]
+    tab_fn = {"app": app_tab, "naive": naive_tab, "floor": floor_tab, "sse": sse_tab}[args.mode]
     # Tabs open over a ramp (a hydrate is heavier than a token); generations start spread over
     # --stagger seconds once all tabs are ready, so all N streams overlap.
     args.sem = asyncio.Semaphore(args.connect_parallel)
@@ -486,6 +557,8 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
     per_tab = []
     for tab in tabs:
         sent = (times.get(tab.tag) or {}).get("sent") or []
+        if args.mode == "floor" and args.floor_timer:
+            sent = []  # the upstream never saw this tab: analyse_floor times it from t0
         if tab.error and not tab.frames and not tab.reads:
             per_tab.append({"lat": [], "lost": len(tokens), "reorder": 0, "bad": 0, "final_ok": False, "wire": 0,
                             "frames": 0, "ttft_added": None, "status": "error", "error": tab.error})
@@ -494,6 +567,8 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
             r = analyse_app(tab, sent, model)
         elif args.mode == "naive":
             r = analyse_naive(tab, sent, tokens)
+        elif args.mode == "floor":
+            r = analyse_floor(tab, None if args.floor_timer else sent, tokens, args.tps, args.ttft)
         else:
             r = analyse_sse(tab, sent, tokens)
         r["error"] = tab.error
@@ -545,7 +620,7 @@ def _ms(value: float | None) -> float | None:
 
 async def run_idle(args: argparse.Namespace) -> None:
     """Connect and hydrate M tabs of the given Reflex mode, report READY, hold them open."""
-    state = STUDIO if args.mode_idle == "app" else NAIVE
+    state = {"app": STUDIO, "naive": NAIVE, "floor": FLOOR}[args.mode_idle]
     tabs = [ReflexTab(args.url, Tab(i, "idle"), args.deflate) for i in range(args.n)]
     sem = asyncio.Semaphore(args.connect_parallel)
 
@@ -574,8 +649,11 @@ async def run_idle(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mode", choices=["app", "naive", "sse", "idle"], required=True)
-    parser.add_argument("--mode-idle", choices=["app", "naive"], default="app", help="idle: which Reflex app")
+    parser.add_argument("--mode", choices=["app", "naive", "floor", "sse", "idle"], required=True)
+    parser.add_argument("--mode-idle", choices=["app", "naive", "floor"], default="app", help="idle: which Reflex app")
+    parser.add_argument("--floor-timer", action="store_true", help="floor: the server made the tokens (no upstream)")
+    parser.add_argument("--tps", type=float, default=60.0, help="--floor-timer: the server's token rate")
+    parser.add_argument("--ttft", type=float, default=0.25, help="--floor-timer: the server's time to first token")
     parser.add_argument("--url", required=True, help="backend base URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("--upstream", default="http://127.0.0.1:8011")
     parser.add_argument("--n", type=int, default=10)

@@ -57,6 +57,8 @@ DESIGNS = {
     "app-httpx": "(a1) Recipe Studio with UPSTREAM_HTTP=httpx (the reader before the aiohttp switch)",
     "app-memory": "(a2) Recipe Studio with REFLEX_STATE_MANAGER_MODE=memory (tab states not kept on disk)",
     "app-granian": "(a3) Recipe Studio on Granian, Reflex's default server (no permessage-deflate)",
+    "floor": "(f) floor: the smallest Reflex app doing one update per flush (same upstream, same bulk reader)",
+    "floor-timer": "(f0) floor without upstream: the same updates from a timer",
     "naive": "(b) naive Reflex: flush every chunk",
     "sse": "(c) Starlette SSE passthrough",
 }
@@ -171,6 +173,16 @@ APP_ENV = {
 }
 
 
+#: Extra environment of each design (the variants of the app change one setting each).
+DESIGN_ENV: dict[str, dict[str, str]] = {
+    "app-httpx": {"UPSTREAM_HTTP": "httpx"},
+    "app-memory": {"REFLEX_STATE_MANAGER_MODE": "memory"},
+    "app-granian": {"REFLEX_USE_GRANIAN": "1"},
+    "floor": {"FLOOR_SOURCE": "upstream"},
+    "floor-timer": {"FLOOR_SOURCE": "timer"},
+}
+
+
 def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_url: str, log: Path,
                   extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream_url}/v1", "OPENAI_API_KEY": "bench"}
@@ -180,16 +192,14 @@ def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_ur
         cwd = ROOT
     else:
         env.update(APP_ENV, REFLEX_DB_URL=f"sqlite:///{work / (design + '.db')}")
-        if design == "app-httpx":
-            env["UPSTREAM_HTTP"] = "httpx"
-        if design == "app-memory":
-            env["REFLEX_STATE_MANAGER_MODE"] = "memory"
+        env.update(DESIGN_ENV.get(design, {}))
+        if design.startswith("floor"):
+            # the floor imports the app's reader and server worker from the copy of the app
+            env.update(PYTHONPATH=str(app_dir), FLOOR_RECIPE=str(work / "recipe.json"))
         env.update(extra_env or {})
         cmd = ["taskset", "-c", "0", PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
                "--backend-port", str(port), "--backend-host", "127.0.0.1"]
-        if design == "app-granian":
-            env["REFLEX_USE_GRANIAN"] = "1"
-        cwd = app_dir if design.startswith("app") else work / "naive"
+        cwd = app_dir if design.startswith("app") else work / ("floor" if design.startswith("floor") else "naive")
     out = log.open("w")
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://127.0.0.1:{port}/ping", proc)
@@ -236,11 +246,18 @@ def start_profiler(tree: Tree, path: Path) -> subprocess.Popen | None:
 
 def loadgen_mode(design: str) -> str:
     """The load generator's protocol for a design (variants of the app speak the app's)."""
-    return "app" if design.startswith("app") else design
+    return "app" if design.startswith("app") else "floor" if design.startswith("floor") else design
+
+
+def loadgen_extra(design: str, settings: dict[str, Any]) -> list[str]:
+    """Load generator options of a design: the timer floor's schedule (no upstream saw its tabs)."""
+    if design == "floor-timer":
+        return ["--floor-timer", "--tps", str(settings["tps"]), "--ttft", str(settings["ttft_s"])]
+    return []
 
 
 def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upstream_url: str, app_dir: Path,
-             work: Path, profile_dir: Path | None = None) -> dict[str, Any]:
+             work: Path, profile_dir: Path | None = None, extra: list[str] | None = None) -> dict[str, Any]:
     out = work / f"{design}-{n}.json"
     spy = start_profiler(tree, profile_dir / f"{design}-{n}.txt") if profile_dir else None
     up = psutil.Process(upstream_pid)
@@ -250,7 +267,7 @@ def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upst
     timeout = str(max(120, 60 + n))
     deflate = ["--deflate"] if design != "sse" else []  # offered as a browser does
     subprocess.run(loadgen_cmd(loadgen_mode(design), port, upstream_url, app_dir, [*deflate, "--n", str(n), "--out", str(out),
-                                                                     "--timeout", timeout]),
+                                                                     "--timeout", timeout, *(extra or [])]),
                    cwd=ROOT, check=True)
     wall = time.monotonic() - t0
     cpu = tree.cpu() - cpu0
@@ -390,6 +407,7 @@ def main() -> None:
     app_dir = work / "app"
     copy_tree(Path(args.app_dir).resolve(), app_dir)
     copy_tree(BENCH / "naive", work / "naive")
+    copy_tree(BENCH / "floor", work / "floor")
     started = time.monotonic()
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -407,6 +425,8 @@ def main() -> None:
                                 start_new_session=True)
     try:
         wait_http(f"{upstream_url}/bench/stats", upstream, 30)
+        with urllib.request.urlopen(f"{upstream_url}/bench/recipe") as response:  # noqa: S310 - loopback
+            (work / "recipe.json").write_bytes(response.read())  # the timer floor's tokens
         for design in args.designs.split(","):
             print(f"== {DESIGNS[design]}", flush=True)
             port = free_port()
@@ -422,7 +442,8 @@ def main() -> None:
                 all_passed = True
                 for n in steps:
                     step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work,
-                                    Path(args.profile) if args.profile else None)
+                                    Path(args.profile) if args.profile else None,
+                                    loadgen_extra(design, results["settings"]))
                     d["steps"].append(step)
                     print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} (after start {step.get('lat_p99_after_start_ms')}) "
                           f"max {step['lat_max_ms']} ms, lost {step['tokens_lost']}, TTFT+ {step['ttft_added_p50_ms']} ms, "
