@@ -12,6 +12,7 @@ from recipe_app.core.gc_tuning import tune_gc
 from recipe_app.core.logs import configure_logging
 from recipe_app.pages.library import LibraryState, library_page
 from recipe_app.pages.recipe import RecipeState, recipe_page
+from recipe_app.pages.recipe.ask import RecipeAskState
 from recipe_app.pages.shared import SharedState, shared_page
 from recipe_app.pages.shopping import ShoppingState, shopping_page
 from recipe_app.pages.stats import StatsState, stats_page
@@ -33,7 +34,7 @@ app = rx.App(
 )
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)
 app.add_page(library_page, route="/recipes", title="My recipes · Recipe Studio", on_load=LibraryState.load)
-app.add_page(recipe_page, route="/recipes/[recipe_id]", title="Recipe · Recipe Studio", on_load=RecipeState.load)
+app.add_page(recipe_page, route="/recipes/[recipe_id]", title="Recipe · Recipe Studio", on_load=[RecipeState.load, RecipeAskState.load])
 app.add_page(shared_page, route="/r/[slug]", title="Shared recipe · Recipe Studio", on_load=SharedState.load)
 app.add_page(shopping_page, route="/shopping", title="Shopping list · Recipe Studio", on_load=ShoppingState.load)
 # A neutral title: the operator page does not advertise itself (not found unless ADMIN_TOKEN is set).

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from recipe_app.db.models import SavedRecipe
+from sqlmodel import col, select
+
+from recipe_app.db.models import Generation, SavedRecipe
 from recipe_app.db.recipes import owner_key
 from recipe_app.db.session import new_session
-from sqlmodel import col, select
 
 #: Questions kept per recipe (the oldest go first).
 MAX_KEPT = 20
@@ -45,3 +46,17 @@ def add_to_thread(owner_id: str, recipe_id: int, question: str, answer: str) -> 
         session.add(row)
         session.commit()
         return thread
+
+
+def request_allergies(generation_id: int | None) -> list[str]:
+    """The allergies the cook gave for the generation that wrote a recipe ([] when unknown)."""
+    if not generation_id:
+        return []
+    with new_session() as session:
+        row = session.get(Generation, generation_id)
+    try:
+        data = json.loads(row.request_json) if row is not None else {}
+    except ValueError:
+        return []
+    allergies = data.get("allergies") if isinstance(data, dict) else None
+    return [str(a) for a in allergies if isinstance(a, str)] if isinstance(allergies, list) else []

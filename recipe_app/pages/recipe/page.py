@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from recipe_app.components.cook_mode import cook_button, cook_mode
 from recipe_app.components.layout import page_shell
+from recipe_app.components.list_toggle import list_toggle
 from recipe_app.components.recipe_view import recipe_body
+from recipe_app.pages.recipe.ask import around_the_recipe
 from recipe_app.pages.recipe.state import UNIT_SYSTEMS
 from recipe_app.pages.recipe.state import RecipeState as R
-from recipe_app.pages.shopping.state import ShoppingState
 
 
 def _stars() -> rx.Component:
@@ -31,21 +33,17 @@ def _stars() -> rx.Component:
 def _toolbar() -> rx.Component:
     return rx.flex(
         rx.hstack(
-            rx.text("Servings", size="2"),
+            rx.el.label("Servings", html_for="scale-servings", class_name="rt-Text rt-r-size-2"),
             rx.select([str(n) for n in range(1, 25)], value=R.servings_choice.to_string(), on_change=R.set_servings_choice, id="scale-servings"),
-            rx.select(list(UNIT_SYSTEMS), value=R.units, on_change=R.set_units, id="units"),
+            rx.select(list(UNIT_SYSTEMS), value=R.units, on_change=R.set_units, id="units", aria_label="Units"),
             align="center",
         ),
         rx.button(
             rx.cond(R.favourite, "♥ Favourite", "♡ Favourite"), on_click=R.toggle_favourite, variant="soft", id="favourite"
         ),
         _stars(),
-        rx.button(
-            "Add to shopping list",
-            on_click=ShoppingState.add_recipe(R.recipe_id, R.servings_choice),
-            variant="soft",
-            id="add-to-shopping",
-        ),
+        list_toggle(R.recipe_id, R.servings_choice, id="add-to-shopping"),
+        cook_button(R.title, R.steps, R.ingredient_lines),
         spacing="3",
         wrap="wrap",
         align="center",
@@ -199,8 +197,10 @@ def recipe_page() -> rx.Component:
                         style={"overflowWrap": "anywhere"},
                     ),
                     rx.flex(_share(), _exports(), spacing="3", wrap="wrap", class_name="no-print"),
+                    around_the_recipe(),
                     _notes(),
                     _versions_and_changes(),
+                    cook_mode(),
                     spacing="4",
                     width="100%",
                 ),

@@ -91,6 +91,7 @@ class StudioState(RecipeViewVars, rx.State):
     _partial_seed: int = 0
     _run_id: str = ""
     _stop_run: str = ""
+    _applied_go: str = ""  # the last Apply as a new version streamed (its one-time &go= value)
 
     # ---- form -------------------------------------------------------------------------------
     @rx.event
@@ -244,11 +245,16 @@ class StudioState(RecipeViewVars, rx.State):
                     self._apply({"status": "stopped", "is_streaming": False, "notice": ""})  # never started
 
     @rx.event
-    async def on_page_load(self) -> None:
-        """Prepare a new version when asked (?from=ID&change=...); re-attach to a running generation."""
+    async def on_page_load(self) -> Any:
+        """Prepare a new version when asked (?from=ID&change=..., streamed at once with a new &go=...);
+        re-attach to a running generation."""
         params = self.router.url.query_parameters
         if params.get("from", "").isdigit() and not self.is_streaming:
             await self._prepare_version(int(params["from"]), params.get("change", ""))
+            go = params.get("go", "")[:40]
+            if go and go != self._applied_go and self.base_recipe_id:  # Apply as a new version: stream it
+                self._applied_go = go  # once: a reload of the same address does not ask again
+                return StudioState.generate
         token = self.router.session.client_token
         settings = get_settings()
         if session.running(token) is not None:

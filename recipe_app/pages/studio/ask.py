@@ -1,0 +1,94 @@
+"""Around the finished studio card: ask it, swap an ingredient, its picture.
+
+The thread lives with the tab; once the recipe is saved, each new answer is kept with the saved
+recipe too, and Apply streams the change here as a new version of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+from pydantic import ValidationError
+
+from recipe_app.db import threads
+from recipe_app.domain.recipe import Recipe
+from recipe_app.domain.request import MAX_ITEM_CHARS, RecipeRequest
+from recipe_app.kitchen.illustration import illustration_uri
+from recipe_app.pages.ask_flow import AskFlow, Subject
+from recipe_app.pages.ask_view import ask_panel, picture, swap_panel
+from recipe_app.pages.studio.state import StudioState
+
+
+class StudioAskState(AskFlow, rx.State):
+    """Questions and swaps about the recipe on the studio card."""
+
+    ingredient_items: list[str] = []
+    picture_uri: str = ""
+
+    _for_generation: int = 0  # the generation whose recipe the thread is about
+
+    @rx.event
+    async def prepare(self) -> None:
+        """A finished card appeared: a new recipe starts a new thread; draw its picture."""
+        studio = await self.get_state(StudioState)
+        if studio._generation_id == self._for_generation and self.picture_uri:
+            return
+        self._for_generation = studio._generation_id
+        self.thread, self.question, self.ask_status, self.answer, self.change = [], "", "idle", "", ""
+        self.swap_line, self.swaps, self.swap_status, self.swap_error, self.ask_error = "", [], "idle", "", ""
+        recipe = _recipe(studio._recipe_json)
+        self.picture_uri = illustration_uri(recipe) if recipe else ""
+        self.ingredient_items = (
+            list(dict.fromkeys(i.item[:MAX_ITEM_CHARS] for i in recipe.recipeIngredient)) if recipe else []
+        )
+
+    async def _subject(self) -> Subject | None:
+        studio = await self.get_state(StudioState)
+        recipe = _recipe(studio._recipe_json) if studio.status == "done" else None
+        if recipe is None:
+            return None
+        try:
+            request = RecipeRequest.model_validate_json(studio._last_request)
+        except ValidationError:
+            request = RecipeRequest(dish=recipe.name[:200])
+        items = list(dict.fromkeys(i.item[:MAX_ITEM_CHARS] for i in recipe.recipeIngredient))
+        return Subject(studio._recipe_json, recipe.name, request.diet, list(request.allergies), items,
+                       recipe_id=studio.saved_recipe_id)
+
+    async def _keep(self, owner: str, question: str, answer: str) -> list[dict[str, str]]:
+        studio = await self.get_state(StudioState)
+        if studio.saved_recipe_id:
+            await asyncio.to_thread(threads.add_to_thread, owner, studio.saved_recipe_id, question, answer)
+        return await super()._keep(owner, question, answer)
+
+    async def _apply_change(self, subject: Subject, change: str) -> Any:
+        if not subject.recipe_id:
+            return rx.toast.info("Save the recipe first: the change then becomes its new version.")
+        studio = await self.get_state(StudioState)
+        await studio._prepare_version(subject.recipe_id, change)
+        return StudioState.generate
+
+
+def _recipe(recipe_json: str) -> Recipe | None:
+    try:
+        return Recipe.model_validate_json(recipe_json) if recipe_json else None
+    except ValidationError:
+        return None
+
+
+def around_the_card() -> rx.Component:
+    """Under a finished studio card: its picture, questions and swaps."""
+    S = StudioAskState
+    return rx.cond(
+        StudioState.status == "done",
+        rx.vstack(
+            picture(S.picture_uri, "card-picture"),
+            ask_panel(S),
+            swap_panel(S, S.ingredient_items),
+            width="100%",
+            spacing="5",
+            on_mount=S.prepare,
+        ),
+    )
