@@ -51,7 +51,7 @@ def diff_versions(old: Recipe, new: Recipe) -> VersionDiff:
     for key, ingredient in after.items():
         if key not in before:
             diff.added.append(_line(ingredient))
-        elif _line(before[key]) != _line(ingredient):
+        elif _key(_line(before[key])) != _key(_line(ingredient)):  # case and spacing are no change
             diff.changed.append(f"{_line(before[key])} → {_line(ingredient)}")
     diff.removed = [_line(i) for key, i in before.items() if key not in after]
     old_steps = [" ".join(s.text.split()) for s in old.recipeInstructions]
