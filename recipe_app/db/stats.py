@@ -121,6 +121,7 @@ class WindowStats:
     tps_histogram: list[tuple[str, int]]
     tps_mean: float | None
     models: list[ModelCost] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)  # generations by kind: recipe, question, swap, ...
 
     @property
     def generations(self) -> int:
@@ -325,6 +326,13 @@ def cost_by_model(conn: Connection, start: datetime, end: datetime, settings: Se
     return sorted(models, key=lambda m: (-(m.cost or 0.0), -m.generations, m.model))
 
 
+def count_by_kind(conn: Connection, start: datetime, end: datetime) -> dict[str, int]:
+    """Generations by kind (recipe, question, swap, version, image), most first."""
+    query = select(Generation.kind, func.count()).where(_in_window(start, end)).group_by(Generation.kind)
+    counts = {str(kind): int(n) for kind, n in conn.execute(query)}
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def window_stats(window: str, *, now: datetime | None = None, settings: Settings | None = None) -> WindowStats:
     """All the figures of ``window`` ("hour", "day" or "week") up to ``now`` (default: the clock)."""
     if window not in WINDOWS:
@@ -337,6 +345,7 @@ def window_stats(window: str, *, now: datetime | None = None, settings: Settings
         percentiles = ttft_percentiles(conn, start, end)
         tps_histogram, tps_mean = tokens_per_second(conn, start, end)
         models = cost_by_model(conn, start, end, settings)
+        kinds = count_by_kind(conn, start, end)
     outcomes = dict.fromkeys(OUTCOMES, 0)
     for target in buckets:
         for status, n in target.counts.items():
@@ -352,4 +361,5 @@ def window_stats(window: str, *, now: datetime | None = None, settings: Settings
         tps_histogram=tps_histogram,
         tps_mean=tps_mean,
         models=models,
+        kinds=kinds,
     )

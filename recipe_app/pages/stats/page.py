@@ -178,6 +178,10 @@ def _dashboard() -> rx.Component:
         ),
         rx.text(S.period, size="2", color_scheme="gray", id="stats-period"),
         rx.flex(rx.foreach(S.summary, _figure), spacing="3", wrap="wrap", width="100%", id="stats-summary"),
+        rx.flex(
+            rx.foreach(S.kinds, lambda k: rx.badge(k["kind"], ": ", k["count"], variant="soft", class_name="stats-kind")),
+            spacing="2", wrap="wrap", id="stats-kinds",
+        ),
         _panel("Outcomes", "chart-outcomes", _outcomes_chart()),
         _panel(
             "Error rate",

@@ -87,6 +87,7 @@ class StatsState(rx.State):
     tps_over_time: list[dict[str, Any]] = []
     tps_histogram: list[dict[str, Any]] = []
     costs: list[dict[str, str]] = []
+    kinds: list[dict[str, str]] = []  # generations by kind in the window
     ttft_p90: str = "—"
     period: str = ""
 
@@ -97,7 +98,7 @@ class StatsState(rx.State):
     def _deny(self) -> None:
         self.access = "denied" if admin.configured_token() is None else "sign_in"
         self.summary, self.outcomes, self.error_rates, self.ttft = [], [], [], []
-        self.tps_over_time, self.tps_histogram, self.costs = [], [], []
+        self.tps_over_time, self.tps_histogram, self.costs, self.kinds = [], [], [], []
         self.ttft_p90, self.period = "—", ""
 
     async def _refresh(self) -> None:
@@ -125,6 +126,7 @@ class StatsState(rx.State):
             }
             for m in result.models
         ]
+        self.kinds = [{"kind": kind, "count": f"{n:,}"} for kind, n in result.kinds.items()]
         minutes = int(stats.WINDOWS[self.window].step.total_seconds() // 60)
         step = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h"
         self.period = f"{result.start:%d %b %H:%M} – {result.end:%d %b %H:%M} UTC · one bar per {step}"
