@@ -1,0 +1,167 @@
+"""Around the recipe in Chromium, against the fake provider: ask it (streamed, Stop, a fault, a
+closed tab, the thread kept), apply the answer as a new version and see what changed, swap an
+ingredient with its allergy check, the picture on every card.
+
+Its own production app (module scope) talking to the fake provider of this module.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.studio import APP_ENV, TAB_GRACE_S, RunningApp, Studio, expect, serve
+from tests.conftest import TEST_KEY
+from tests.fake_openai import FakeOpenAI, Reply
+from tests.recipes import RECIPE, RECIPE_TEXT
+
+ANSWER = (
+    "Yes. Soften the onion and garlic in a large skillet, add the chickpeas and coconut milk, cover and "
+    "simmer gently for 15 minutes; no oven needed.\nChange: Cook it in a covered skillet on the hob"
+)
+SWAPS = {"substitutions": [
+    {"item": "oat milk", "quantity": 400, "unit": "ml", "note": "lighter, still creamy"},
+    {"item": "double cream", "quantity": 300, "unit": "ml", "note": "richer"},
+]}
+
+
+@pytest.fixture(scope="module")
+def app(fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[RunningApp]:
+    tmp = tmp_path_factory.mktemp("browser-around-app")
+    env = {
+        **APP_ENV,
+        "OPENAI_API_KEY": TEST_KEY,
+        "OPENAI_BASE_URL": fake.base_url,
+        "RATE_LIMIT_QUESTIONS_PER_BROWSER": "1000/minute",
+        "RATE_LIMIT_QUESTIONS_PER_IP": "1000/minute",
+        "REFLEX_DB_URL": f"sqlite:///{tmp / 'studio.db'}",
+    }
+    yield from serve(env, tmp, request.module.__name__)
+
+
+def saved_recipe_page(studio: Studio, allergy: str = "dairy") -> None:
+    """Generate the test recipe as a cook with this allergy, save it and open its page."""
+    studio.add_chips("ingredients", "chickpeas", "spinach")
+    studio.add_chips("allergies", allergy)
+    studio.generate()
+    studio.wait_done()
+    expect(studio.loc("#card-picture")).to_be_visible()  # every finished card has a picture
+    studio.loc("#save").click()
+    studio.loc("#open-saved").click()
+    expect(studio.loc("#recipe-title")).to_have_text(RECIPE["name"])
+    expect(studio.loc("#recipe-picture")).to_be_visible()
+
+
+def ask(studio: Studio, question: str) -> None:
+    studio.loc("#ask-input").fill(question)
+    studio.loc("#ask-submit").click()
+
+
+def answer_samples(studio: Studio, count: int) -> list[str]:
+    """The answer's text read while it is still being written, each longer than the one before."""
+    samples: list[str] = []
+    for _ in range(count):
+        handle = studio.page.wait_for_function(
+            """prev => { const a = document.querySelector('#answer-text');
+                         const live = document.querySelector('#answer-streaming');
+                         return a && live && a.innerText.length > prev ? a.innerText : null; }""",
+            arg=len(samples[-1]) if samples else 0,
+        )
+        samples.append(handle.json_value())
+    return samples
+
+
+def test_ask_a_saved_recipe_streams_stops_and_keeps_the_thread(studio: Studio, fake: FakeOpenAI) -> None:
+    saved_recipe_page(studio)
+    fake.script(Reply(content=ANSWER * 4, tokens_per_s=25))
+    ask(studio, "Can I make this without an oven?")
+    samples = answer_samples(studio, 3)
+    assert samples[0] != samples[-1] and ANSWER.startswith(samples[0][:20])
+    studio.loc("#ask-stop").click()
+    expect(studio.loc("#answer-stopped")).to_be_visible()
+    record = fake.wait_closed(timeout=10)
+    assert record.client_closed and not record.completed
+    data = json.loads(record.body["messages"][-1]["content"])
+    assert data["recipe"]["name"] == RECIPE["name"] and data["allergies"] == ["dairy"]
+
+    fake.script(Reply(content=ANSWER))
+    ask(studio, "Can I make this without an oven?")
+    expect(studio.loc("#answer-change")).to_contain_text("Cook it in a covered skillet on the hob")
+    expect(studio.loc("#ask-thread .thread-item")).to_have_count(1)
+    expect(studio.loc("#answer-text")).not_to_contain_text("Change:")
+    studio.page.reload()
+    expect(studio.loc("#ask-thread .thread-item")).to_have_count(1)  # kept with the saved recipe
+    expect(studio.loc("#ask-thread")).to_contain_text("no oven needed")
+
+
+def test_a_fault_mid_answer_keeps_the_text_and_a_closed_tab_stops_the_stream(studio: Studio, fake: FakeOpenAI) -> None:
+    saved_recipe_page(studio)
+    fake.script(Reply(content=ANSWER, drop_after=8))
+    ask(studio, "No oven?")
+    expect(studio.loc("#answer-error")).to_be_visible()
+    expect(studio.loc("#answer-failed")).to_be_visible()
+    expect(studio.loc("#answer-text")).to_have_text(ANSWER[:32].strip())
+    expect(studio.loc("#ask-thread .thread-item")).to_have_count(0)
+
+    fake.script(Reply(content=ANSWER * 20, tokens_per_s=20))
+    ask(studio, "No oven?")
+    expect(studio.loc("#answer-streaming")).to_be_visible()
+    closed_at = time.monotonic()
+    studio.page.close()
+    record = fake.wait_closed(timeout=15)
+    assert record.client_closed and not record.completed
+    assert record.closed_at is not None and record.closed_at - closed_at < TAB_GRACE_S + 5
+
+
+def test_apply_an_answer_as_a_new_version_and_see_what_changed(studio: Studio, fake: FakeOpenAI) -> None:
+    saved_recipe_page(studio)
+    fake.script(Reply(content=ANSWER))
+    ask(studio, "Can I make this without an oven?")
+    expect(studio.loc("#apply-change")).to_be_visible()
+    skillet: dict[str, Any] = json.loads(RECIPE_TEXT)
+    skillet["name"] = "Skillet Chickpea Curry"
+    skillet["recipeIngredient"].append({"quantity": 1, "unit": "tbsp", "item": "lemon juice", "note": ""})
+    skillet["recipeInstructions"][2] = {"text": "Cover the skillet and simmer for 15 minutes."}
+    fake.script(Reply(content=json.dumps(skillet), tokens_per_s=300))
+    studio.loc("#apply-change").click()
+    studio.wait_done()  # streamed at once as a new version, on the studio
+    expect(studio.loc("#recipe-title")).to_have_text("Skillet Chickpea Curry")
+    sent = json.loads(fake.requests[-1].body["messages"][1]["content"])
+    assert sent["changes"] == "Cook it in a covered skillet on the hob"
+    studio.loc("#save").click()
+    studio.loc("#open-saved").click()
+    diff = studio.loc("#version-diff")
+    expect(diff).to_be_visible()
+    expect(diff.locator(".diff-added")).to_have_text(["1 tbsp lemon juice"])
+    expect(diff.locator(".diff-steps_changed")).to_have_text(["Cover the skillet and simmer for 15 minutes."])
+
+
+def test_swap_an_ingredient_marks_the_unsafe_one_and_streams_the_new_version(studio: Studio, fake: FakeOpenAI) -> None:
+    saved_recipe_page(studio, allergy="dairy")
+    fake.script(Reply(content=json.dumps(SWAPS), tokens_per_s=80))
+    studio.page.locator(".swap-action", has_text="coconut milk").click()
+    expect(studio.loc("#swap-card .swap")).to_have_count(2)
+    expect(studio.loc("#swap-card .swap.failed .swap-problem")).to_have_text("Not safe: may contain dairy")
+    expect(studio.loc("#swap-card .swap.failed .swap-pick")).to_have_count(0)  # never offered
+    oat: dict[str, Any] = json.loads(RECIPE_TEXT)
+    oat["name"] = "Oat Milk Chickpea Curry"
+    fake.script(Reply(content=json.dumps(oat), tokens_per_s=300))
+    studio.loc("#swap-card .swap.ok .swap-pick").click()
+    studio.wait_done()
+    expect(studio.loc("#recipe-title")).to_have_text("Oat Milk Chickpea Curry")
+    assert "oat milk instead of coconut milk" in json.loads(fake.requests[-1].body["messages"][1]["content"])["changes"]
+
+
+def test_ask_the_studio_card(studio: Studio, fake: FakeOpenAI) -> None:
+    studio.add_chips("ingredients", "chickpeas")
+    studio.generate()
+    studio.wait_done()
+    fake.script(Reply(content="Yes: it freezes well for three months.", tokens_per_s=60))
+    ask(studio, "Can I freeze it?")
+    expect(studio.loc("#ask-thread .thread-item")).to_have_count(1)
+    expect(studio.loc("#ask-thread")).to_contain_text("freezes well")
+    assert studio.page.evaluate("window.__pwned") is None
