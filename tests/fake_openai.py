@@ -22,6 +22,7 @@ from http import HTTPStatus
 from typing import Any
 
 _POLL_S = 0.02  # how often waits check whether the client has gone away
+IMAGES_PATH = "/v1/images/generations"  # the Images API (image_generation.* events when streamed)
 _PHRASES = {s.value: s.phrase for s in HTTPStatus}
 
 
@@ -329,7 +330,7 @@ class FakeOpenAI:
         if method == "GET" and path == "/v1/models":
             data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "openai"} for m in self.models]
             return await conn.respond(200, {"object": "list", "data": data}) and keep
-        if (method, path) != ("POST", "/v1/chat/completions"):
+        if method != "POST" or path not in ("/v1/chat/completions", IMAGES_PATH):
             return await conn.respond(404, _error(f"Invalid URL ({method} {path})", _BAD)) and keep
         try:
             body = json.loads(raw or b"null")
@@ -343,9 +344,58 @@ class FakeOpenAI:
             self._records.append(rec)
             self._cond.notify_all()
         try:
+            if path == IMAGES_PATH:
+                return await self._image(conn, rec, reply) and keep
             return await self._complete(conn, rec, reply) and keep
         finally:
             self._update(rec, closed_at=time.monotonic())
+
+    async def _image(self, conn: _Conn, rec: RequestRecord, reply: Reply) -> bool:
+        """Answer the Images API like OpenAI's: JSON, or with ``stream`` SSE events
+        ``image_generation.partial_image`` (``reply.tokens``: their base64 images, at most the
+        request's ``partial_images``) then ``image_generation.completed`` (``reply.content``).
+        Faults: ``status``, ``delay``, ``drop_after`` (partial images sent before the cut),
+        ``stall_after``; ``tokens_per_s`` paces the events."""
+        if await conn.pause(reply.delay):
+            return self._gone(rec)
+        if reply.status != 200:
+            self._update(rec, status=reply.status)
+            return await conn.respond(reply.status, reply.error_payload(), reply.headers)
+        usage = {"input_tokens": 50, "output_tokens": 272, "total_tokens": 322,
+                 "input_tokens_details": {"text_tokens": 50, "image_tokens": 0}}
+        common = {"created_at": int(time.time()), "size": rec.body.get("size", "1024x1024"),
+                  "quality": rec.body.get("quality", "low"), "background": "opaque",
+                  "output_format": rec.body.get("output_format", "png")}
+        if not rec.stream:
+            payload = {"created": common["created_at"], "data": [{"b64_json": reply.content}], "usage": usage}
+            ok = await conn.respond(200, payload, reply.headers)
+            self._update(rec, completed=ok)
+            return ok
+        hdrs = {"content-type": "text/event-stream; charset=utf-8", "transfer-encoding": "chunked", **reply.headers}
+        if not await conn.head(200, hdrs):
+            return self._gone(rec)
+        partials = list(reply.tokens or [])[: int(rec.body.get("partial_images") or 0)]
+        interval = 1.0 / reply.tokens_per_s if reply.tokens_per_s else 0.0
+        for i in range(len(partials) + 1):
+            if i == reply.drop_after:
+                self._update(rec, dropped=True)
+                return False
+            if i == reply.stall_after:
+                await conn.pause(math.inf)
+                return self._gone(rec)
+            if await conn.pause(reply.ttft if i == 0 else interval):
+                return self._gone(rec)
+            if i == len(partials):
+                break
+            event = {"type": "image_generation.partial_image", "b64_json": partials[i], "partial_image_index": i, **common}
+            if not await conn.chunk(b"event: image_generation.partial_image\ndata: " + _dumps(event) + b"\n\n"):
+                return self._gone(rec)
+            self._update(rec, chunks_sent=rec.chunks_sent + 1, token_times=[*rec.token_times, time.monotonic()])
+        done = {"type": "image_generation.completed", "b64_json": reply.content, "usage": usage, **common}
+        if not await conn.chunk(b"event: image_generation.completed\ndata: " + _dumps(done) + b"\n\n"):
+            return self._gone(rec)
+        self._update(rec, completed=True)
+        return await conn.chunk(b"")
 
     def _gone(self, rec: RequestRecord) -> bool:
         """Mark the client as gone; return False (the connection must close)."""

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     swap_max_tokens: int = Field(default=400, ge=64, le=4000, description="Upper bound on each list of substitutions.")
     rate_limit_questions_per_browser: str = Field(default="10/minute;100/day", description="Questions and swaps per browser.")
     rate_limit_questions_per_ip: str = Field(default="40/minute;400/day", description="Questions and swaps per address.")
+    image_model: str | None = Field(default=None, description="Images API model (e.g. gpt-image-1); unset: no image call.")
+    image_partial_images: int = Field(default=2, ge=0, le=3, description="Partial images streamed before the final one.")
+    image_max_bytes: int = Field(default=2_000_000, ge=10_000, le=20_000_000, description="Largest picture kept.")
     tab_grace_s: float = Field(default=10.0, ge=0, description="A closed tab's generation stops after this.")
     prices: dict[str, tuple[float, float]] = Field(
         default={

@@ -118,3 +118,18 @@ class SavedRecipe(SQLModel, table=True):
     deleted_at: datetime | None = None
     #: The unguessable slug of the public read-only link ``/r/<slug>``; None when not shared.
     share_slug: str | None = Field(default=None, max_length=64, unique=True, index=True)
+
+
+class RecipePicture(SQLModel, table=True):
+    """The picture the image model drew of a saved recipe (one per recipe, size-bounded by the app)."""
+
+    __tablename__ = "recipe_picture"
+
+    recipe_id: int = Field(
+        primary_key=True,
+        sa_column_args=[ForeignKey("saved_recipe.id", name="fk_recipe_picture_recipe_id", ondelete="CASCADE")],
+    )
+    #: A ``data:image/...;base64,...`` URI, shown as an image element.
+    data_uri: str
+    model: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=_now)

@@ -14,19 +14,24 @@ for a question; ``swaps`` (each checked by ``kitchen/swaps.py``) for a swap.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import jiter
 from openai import AsyncOpenAI
 
 from recipe_app.core.settings import Settings
+from recipe_app.domain.recipe import Recipe
 from recipe_app.domain.request import RecipeRequest
 from recipe_app.generation.run import RecipeRun
 from recipe_app.kitchen.swaps import checked_swaps
 from recipe_app.llm.answers import MAX_ANSWER_CHARS, split_answer
 from recipe_app.llm.batching import Pace
-from recipe_app.llm.errors import Refused, Truncated, UnreadableRecipe
+from recipe_app.llm.errors import Interrupted, Refused, Truncated, UnreadableRecipe
+from recipe_app.llm.images import IMAGE_FORMAT, picture_prompt, stream_picture
 from recipe_app.llm.stream import PlainAsk, stream_recipe_text
 
 
@@ -155,3 +160,49 @@ class SwapRun(AnswerRun):
             raise NoSwaps(detail="no readable substitution")
         return changes
 
+
+
+class PictureRun(AnswerRun):
+    """Streams a picture of a recipe from the Images API: each partial image replaces the last.
+
+    ``settings`` name the image model as ``OPENAI_MODEL`` (the row, the cost and the card's usage
+    then speak of it).
+    """
+
+    def __init__(self, client: AsyncOpenAI, settings: Settings, request: RecipeRequest, recipe: Recipe) -> None:
+        RecipeRun.__init__(self, client, settings, request)
+        self.kind = "image"
+        self.prompt = picture_prompt(recipe)
+        self.card = {"picture": ""}
+
+    def _source(self, pace: Pace) -> Any:
+        return stream_picture(self.client, self.settings, self.prompt, self.meta)
+
+    def describe(self) -> str:
+        """The prompt and the model."""
+        return json.dumps({"prompt": self.prompt, "model": self.settings.model_name})
+
+    async def updates(self) -> AsyncIterator[dict[str, Any]]:
+        """One change per image received: the partial ones as they sharpen, then the final one."""
+        try:
+            source = await self._open(Pace())
+            async with contextlib.aclosing(source):
+                async for b64 in source:
+                    if self.first_token_at is None:
+                        self.first_token_at = time.monotonic()
+                    self.batches += 1
+                    yield self._move_to({"picture": f"data:image/{IMAGE_FORMAT};base64,{b64}"})
+        finally:
+            self.ended_at = time.monotonic()
+
+    def finish(self) -> dict[str, Any]:
+        """Nothing more to show; raises :class:`Interrupted` when the final image never came."""
+        self.meta.estimate_missing_usage()
+        if not self.meta.done:
+            raise Interrupted("The picture was not finished. The drawing stays.", detail="no completed event")
+        return {}
+
+    def settle(self) -> dict[str, Any]:
+        """A stopped or failed picture: the last partial image stays on screen but is not kept."""
+        self.meta.estimate_missing_usage()
+        return {}

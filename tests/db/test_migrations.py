@@ -46,7 +46,7 @@ def test_migrating_an_empty_database_gives_exactly_the_models(db_url: str) -> No
     assert db_session.current_revision(db_url) == db_session.head_revision()
     assert _differences(db_url) == []
     inspector = inspect(db_session.engine_for(db_url))
-    assert set(inspector.get_table_names()) == {"alembic_version", "generation", "saved_recipe"}
+    assert set(inspector.get_table_names()) == {"alembic_version", "generation", "saved_recipe", "recipe_picture"}
     indexes = {ix["name"]: (ix["column_names"], bool(ix["unique"])) for ix in inspector.get_indexes("saved_recipe")}
     assert indexes["ix_saved_recipe_owner_deleted_created"] == (["owner_key", "deleted_at", "created_at"], False)
     assert indexes["ix_saved_recipe_owner_deleted_rating"] == (["owner_key", "deleted_at", "rating"], False)
