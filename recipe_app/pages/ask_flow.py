@@ -15,10 +15,11 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from recipe_app.core.settings import get_settings
+from recipe_app.core.settings import Settings, get_settings
+from recipe_app.domain.recipe import Recipe
 from recipe_app.domain.request import MAX_ALLERGIES, RecipeRequest, clean_text, strip_invisible
 from recipe_app.generation import session
-from recipe_app.generation.kinds import AnswerRun, SwapRun
+from recipe_app.generation.kinds import AnswerRun, PictureRun, SwapRun
 from recipe_app.generation.run import RecipeRun
 from recipe_app.generation.session import GenerationSession
 from recipe_app.kitchen.swaps import swap_change
@@ -32,6 +33,13 @@ _ASK_VARS = {"answer": "answer", "change": "change", "status": "ask_status", "is
              "error": "ask_error", "notice": "ask_notice", "usage": "ask_usage"}
 _SWAP_VARS = {"swaps": "swaps", "status": "swap_status", "is_streaming": "swapping", "error": "swap_error",
               "notice": "swap_notice", "usage": "swap_usage"}
+_PICTURE_VARS = {"picture": "picture_uri", "status": "picture_status", "is_streaming": "drawing",
+                 "error": "picture_error", "usage": "picture_usage"}
+
+
+def pictures_enabled(settings: Settings) -> bool:
+    """Whether pictures come from an image model (``IMAGE_MODEL`` and a real provider)."""
+    return bool(settings.image_model) and not settings.demo_mode
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +77,16 @@ class AskFlow(rx.State, mixin=True):
     swap_notice: str = ""
     swap_usage: str = ""
 
+    picture_uri: str = ""  # the image model's picture, or the drawing made offline
+    picture_status: str = "idle"  # idle | waiting | streaming | done | stopped | error
+    drawing: bool = False
+    picture_error: str = ""
+    picture_usage: str = ""
+    can_draw: bool = pictures_enabled(get_settings())
+
+    _drawn_uri: str = ""  # the offline drawing, shown when no picture could be had
+    _picture_run: str = ""
+    _picture_stop: str = ""
     _ask_run: str = ""
     _ask_stop: str = ""
     _swap_run: str = ""
@@ -78,6 +96,9 @@ class AskFlow(rx.State, mixin=True):
     async def _subject(self) -> Subject | None:
         """The recipe asked about (None: no finished recipe). Under the state lock."""
         raise NotImplementedError
+
+    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> None:
+        """Keep a finished picture with the recipe (the saved recipe page stores it)."""
 
     async def _keep(self, owner: str, question: str, answer: str) -> list[dict[str, str]]:
         """Keep a finished answer; returns the thread to show."""
@@ -208,16 +229,57 @@ class AskFlow(rx.State, mixin=True):
         if not self.swapping:
             self.swap_line, self.swaps, self.swap_status, self.swap_error = "", [], "idle", ""
 
+    # ---- the picture --------------------------------------------------------------------------
+    @rx.event(background=True)
+    async def draw_picture(self) -> None:
+        """Ask the image model for a picture of the recipe; partial images sharpen as they arrive."""
+        settings = get_settings()
+        if not pictures_enabled(settings):
+            return  # no IMAGE_MODEL: no image call, ever; the drawing stays
+        async with self:
+            subject = await self._subject()
+            if self.drawing or subject is None:
+                return
+            hold = await self._hold()
+            self._picture_run, self._picture_stop = hold.run_id, ""
+            self.drawing, self.picture_status, self.picture_error, self.picture_usage = True, "waiting", "", ""
+        message = await session.admit(settings, hold.owner, hold.ip, kind="question")
+        async with self:
+            if self._picture_run != hold.run_id:
+                return
+            if message or self._picture_stop == hold.run_id:
+                self.picture_error, self.drawing, self.picture_status = message, False, "idle"
+                return
+        image_settings = settings.model_copy(update={"openai_model": settings.image_model})  # its row, cost, usage
+        run = PictureRun(get_client(settings), image_settings, _request(subject), Recipe.model_validate_json(subject.recipe_json))
+        final = await self._stream(hold, run, "image", _PICTURE_VARS, "_picture_stop", image_settings)
+        async with self:
+            if self._picture_run != hold.run_id:
+                return
+            if final.get("status") == "done" and self.picture_uri.startswith("data:image/"):
+                await self._keep_picture(hold.owner, subject, self.picture_uri, image_settings.model_name)
+            elif final.get("status") == "error":
+                self.picture_uri = self._drawn_uri  # a failed picture gives way to the drawing
+
+    @rx.event(background=True)
+    async def stop_picture(self) -> None:
+        """Stop the picture being drawn (its last partial image stays on screen, not kept)."""
+        async with self:
+            if self.drawing:
+                self._picture_stop = self._picture_run
+                session.stop(f"{self.router.session.client_token}#image", self._picture_run)
+
     # ---- the core -----------------------------------------------------------------------------
     async def _hold(self) -> _Hold:
         browser = await self.get_state(BrowserState)
         return _Hold(self.router.session.client_token, session.new_run_id(), browser.owner_id(), self.router.session.client_ip)
 
     async def _stream(
-        self, hold: _Hold, run: RecipeRun, kind: str, names: dict[str, str], stop_flag: str
+        self, hold: _Hold, run: RecipeRun, kind: str, names: dict[str, str], stop_flag: str,
+        settings: Settings | None = None,
     ) -> dict[str, Any]:
         """Run one generation of ``kind`` and apply its change sets; returns its final change set."""
-        settings = get_settings()
+        settings = settings or get_settings()
 
         async def notify(changes: dict[str, Any]) -> None:
             async with self:

@@ -183,9 +183,36 @@ def swap_panel(S: Any, lines: rx.Var) -> rx.Component:
     )
 
 
-def picture(uri: rx.Var, ident: str = "recipe-picture") -> rx.Component:
-    """The recipe's picture (an image element; its source is a data URI the app made)."""
+def picture(S: Any, ident: str = "recipe-picture") -> rx.Component:
+    """The recipe's picture: an image element whose source is a data URI the app made or kept.
+
+    With an image model: it sharpens while the partial images arrive; Stop, and New picture.
+    """
     return rx.cond(
-        uri != "",
-        rx.image(src=uri, alt="An illustration of the dish", width="100%", max_width="400px", border_radius="12px", id=ident),
+        S.picture_uri != "",
+        rx.vstack(
+            rx.image(src=S.picture_uri, alt="A picture of the dish", width="100%", max_width="400px",
+                     border_radius="12px", id=ident),
+            rx.cond(
+                S.can_draw,
+                rx.hstack(
+                    rx.cond(
+                        S.drawing,
+                        rx.fragment(
+                            rx.spinner(size="1"),
+                            rx.text("Drawing the picture…", size="1", id="picture-drawing"),
+                            rx.button("Stop", on_click=S.stop_picture, size="1", variant="soft", color_scheme="red",
+                                      id="picture-stop"),
+                        ),
+                        rx.button("New picture", on_click=S.draw_picture, size="1", variant="outline", id="picture-new"),
+                    ),
+                    rx.cond(S.picture_error != "", rx.text(S.picture_error, size="1", color_scheme="red", id="picture-error")),
+                    rx.cond(S.picture_usage != "", rx.text(S.picture_usage, size="1", color_scheme="gray", id="picture-usage")),
+                    align="center",
+                    wrap="wrap",
+                    class_name="no-print",
+                ),
+            ),
+            spacing="2",
+        ),
     )

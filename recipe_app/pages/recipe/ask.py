@@ -8,12 +8,13 @@ from typing import Any
 
 import reflex as rx
 
-from recipe_app.db import recipes, threads
+from recipe_app.db import pictures, recipes, threads
 from recipe_app.domain.recipe import Recipe
 from recipe_app.domain.request import DIETS, MAX_ITEM_CHARS
 from recipe_app.kitchen.illustration import illustration_uri
 from recipe_app.kitchen.versions import diff_versions
-from recipe_app.pages.ask_flow import AskFlow, Subject
+from recipe_app.core.settings import get_settings
+from recipe_app.pages.ask_flow import AskFlow, Subject, pictures_enabled
 from recipe_app.pages.ask_view import ask_panel, picture, swap_panel
 from recipe_app.pages.inputs import parse_id
 from recipe_app.state import BrowserState
@@ -24,7 +25,6 @@ class RecipeAskState(AskFlow, rx.State):
 
     recipe_id: int = 0
     ingredient_items: list[str] = []
-    picture_uri: str = ""
     parent_title: str = ""
     diff: dict[str, list[str]] = {}
 
@@ -34,14 +34,15 @@ class RecipeAskState(AskFlow, rx.State):
     _allergies: list[str] = []
 
     @rx.event
-    async def load(self) -> None:
-        """Read the recipe of the URL, its thread, the cook's allergies and its parent's differences."""
+    async def load(self) -> Any:
+        """Read the recipe of the URL, its thread, picture, the cook's allergies and its parent's
+        differences; ask for a picture when an image model is set and none is kept yet."""
         recipe_id = parse_id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
         owner = (await self.get_state(BrowserState)).owner_id()
         row = await asyncio.to_thread(recipes.get_recipe, owner, recipe_id) if recipe_id is not None else None
         if row is None or row.id is None:
             self.recipe_id, self._recipe_json = 0, ""
-            return
+            return None
         if row.id != self.recipe_id:  # another recipe: nothing of the last one's questions stays
             self.question, self.ask_status, self.answer, self.change, self.ask_error = "", "idle", "", "", ""
             self.swap_line, self.swaps, self.swap_status, self.swap_error = "", [], "idle", ""
@@ -51,7 +52,10 @@ class RecipeAskState(AskFlow, rx.State):
         self._allergies = await asyncio.to_thread(threads.request_allergies, row.generation_id)
         self.thread = threads.read_thread(row)
         self.ingredient_items = list(dict.fromkeys(i.item[:MAX_ITEM_CHARS] for i in recipe.recipeIngredient))
-        self.picture_uri = illustration_uri(recipe)
+        self._drawn_uri, self.can_draw = illustration_uri(recipe), pictures_enabled(get_settings())
+        kept = await asyncio.to_thread(pictures.get_picture, owner, row.id)
+        if not self.drawing:
+            self.picture_uri, self.picture_status, self.picture_error = kept or self._drawn_uri, "idle", ""
         parent = await asyncio.to_thread(recipes.get_recipe, owner, row.parent_id) if row.parent_id else None
         self.parent_title, self.diff = "", {}
         if parent is not None:
@@ -62,12 +66,16 @@ class RecipeAskState(AskFlow, rx.State):
                 "steps_added": changes.steps_added, "steps_removed": changes.steps_removed,
                 "steps_changed": changes.steps_changed,
             }
+        return RecipeAskState.draw_picture if self.can_draw and not kept and not self.drawing else None
 
     async def _subject(self) -> Subject | None:
         if not self._recipe_json:
             return None
         return Subject(self._recipe_json, self._title, self._diet, list(self._allergies), list(self.ingredient_items),
                        recipe_id=self.recipe_id)
+
+    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> None:
+        await asyncio.to_thread(pictures.keep_picture, owner, subject.recipe_id, data_uri, model)
 
     async def _keep(self, owner: str, question: str, answer: str) -> list[dict[str, str]]:
         kept = await asyncio.to_thread(threads.add_to_thread, owner, self.recipe_id, question, answer)
@@ -111,7 +119,7 @@ def around_the_recipe() -> rx.Component:
     """Picture, version changes, questions and swaps, under the saved recipe's card."""
     S = RecipeAskState
     return rx.vstack(
-        picture(S.picture_uri),
+        picture(S),
         version_changes(),
         ask_panel(S),
         swap_panel(S, S.ingredient_items),

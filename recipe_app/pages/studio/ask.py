@@ -12,11 +12,12 @@ from typing import Any
 import reflex as rx
 from pydantic import ValidationError
 
-from recipe_app.db import threads
+from recipe_app.db import pictures, threads
 from recipe_app.domain.recipe import Recipe
 from recipe_app.domain.request import MAX_ITEM_CHARS, RecipeRequest
 from recipe_app.kitchen.illustration import illustration_uri
-from recipe_app.pages.ask_flow import AskFlow, Subject
+from recipe_app.core.settings import get_settings
+from recipe_app.pages.ask_flow import AskFlow, Subject, pictures_enabled
 from recipe_app.pages.ask_view import ask_panel, picture, swap_panel
 from recipe_app.pages.studio.state import StudioState
 
@@ -25,24 +26,27 @@ class StudioAskState(AskFlow, rx.State):
     """Questions and swaps about the recipe on the studio card."""
 
     ingredient_items: list[str] = []
-    picture_uri: str = ""
 
     _for_generation: int = 0  # the generation whose recipe the thread is about
 
     @rx.event
-    async def prepare(self) -> None:
-        """A finished card appeared: a new recipe starts a new thread; draw its picture."""
+    async def prepare(self) -> Any:
+        """A finished card appeared: a new recipe starts a new thread and gets its picture (drawn
+        offline; from the image model too when one is set). A reload asks for nothing again."""
         studio = await self.get_state(StudioState)
         if studio._generation_id == self._for_generation and self.picture_uri:
-            return
+            return None
         self._for_generation = studio._generation_id
         self.thread, self.question, self.ask_status, self.answer, self.change = [], "", "idle", "", ""
         self.swap_line, self.swaps, self.swap_status, self.swap_error, self.ask_error = "", [], "idle", "", ""
         recipe = _recipe(studio._recipe_json)
-        self.picture_uri = illustration_uri(recipe) if recipe else ""
+        self._drawn_uri = self.picture_uri = illustration_uri(recipe) if recipe else ""
+        self.can_draw = pictures_enabled(get_settings())
+        self.picture_status, self.picture_error, self.picture_usage = "idle", "", ""
         self.ingredient_items = (
             list(dict.fromkeys(i.item[:MAX_ITEM_CHARS] for i in recipe.recipeIngredient)) if recipe else []
         )
+        return StudioAskState.draw_picture if self.can_draw and recipe is not None else None
 
     async def _subject(self) -> Subject | None:
         studio = await self.get_state(StudioState)
@@ -62,6 +66,10 @@ class StudioAskState(AskFlow, rx.State):
         if studio.saved_recipe_id:
             await asyncio.to_thread(threads.add_to_thread, owner, studio.saved_recipe_id, question, answer)
         return await super()._keep(owner, question, answer)
+
+    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> None:
+        if subject.recipe_id:
+            await asyncio.to_thread(pictures.keep_picture, owner, subject.recipe_id, data_uri, model)
 
     async def _apply_change(self, subject: Subject, change: str) -> Any:
         if not subject.recipe_id:
@@ -84,7 +92,7 @@ def around_the_card() -> rx.Component:
     return rx.cond(
         StudioState.status == "done",
         rx.vstack(
-            picture(S.picture_uri, "card-picture"),
+            picture(S, "card-picture"),
             ask_panel(S),
             swap_panel(S, S.ingredient_items),
             width="100%",

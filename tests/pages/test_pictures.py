@@ -1,0 +1,121 @@
+"""The recipe's picture: drawn offline always; from the Images API (partial images first) with
+IMAGE_MODEL, kept with the saved recipe and not asked for again. The fake serves the images endpoint."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlmodel import select
+
+from recipe_app.core.settings import Settings
+from recipe_app.db.models import Generation, RecipePicture
+from recipe_app.db.session import new_session
+from recipe_app.pages.recipe.ask import RecipeAskState
+from recipe_app.pages.studio import StudioState
+from recipe_app.pages.studio.ask import StudioAskState
+from tests.fake_openai import IMAGES_PATH, FakeOpenAI, Reply
+from tests.pages.harness import Browser, DeltaRecorder, make_processor
+from tests.recipes import RECIPE_TEXT
+
+ASK = RecipeAskState.get_full_name()
+PARTIAL_1, PARTIAL_2, FINAL = (base64.b64encode(f"jpeg {n}".encode() * 40).decode() for n in ("blurry", "sharper", "final"))
+JPEG = "data:image/jpeg;base64,"
+
+
+def image_requests(fake: FakeOpenAI) -> list:
+    return [r for r in fake.requests if "prompt" in r.body]
+
+
+@pytest.fixture
+async def tab(settings: Settings, fake: FakeOpenAI) -> AsyncIterator[tuple[Browser, DeltaRecorder, str]]:
+    recorder = DeltaRecorder()
+    async with make_processor(recorder) as processor:
+        browser = Browser(processor)
+        fake.script(Reply(content=RECIPE_TEXT))
+        await (await browser.send(StudioState.add_item, field="ingredients", form={"item": "chickpeas"}))
+        await (await browser.send(StudioState.generate))
+        await (await browser.send(StudioState.save_recipe))
+        yield browser, recorder, f"/recipes/{(await browser.state(StudioState)).saved_recipe_id}"
+
+
+async def test_without_an_image_model_no_image_call_is_made_and_the_card_has_a_drawing(
+    tab: tuple[Browser, DeltaRecorder, str], fake: FakeOpenAI
+) -> None:
+    browser, _, url = tab
+    await (await browser.send(RecipeAskState.load, url=url)).wait_all()
+    await (await browser.send(StudioAskState.prepare)).wait_all()
+    await (await browser.send(RecipeAskState.draw_picture, url=url)).wait_all()  # even asked directly
+    assert image_requests(fake) == []
+    for state in (await browser.state(RecipeAskState), await browser.state(StudioAskState)):
+        assert state.picture_uri.startswith("data:image/svg+xml;base64,") and not state.can_draw
+
+
+async def test_with_an_image_model_the_picture_sharpens_is_kept_and_not_asked_for_again(
+    tab: tuple[Browser, DeltaRecorder, str], fake: FakeOpenAI, configure: Callable[..., Settings]
+) -> None:
+    browser, recorder, url = tab
+    configure(IMAGE_MODEL="gpt-image-1", PRICE_TABLE='{"gpt-image-1": [5.0, 40.0]}')
+    fake.script(Reply(tokens=[PARTIAL_1, PARTIAL_2], content=FINAL, tokens_per_s=20))
+    start = len(recorder.updates)
+    await (await browser.send(RecipeAskState.load, url=url)).wait_all()  # the load asks for it
+    shown = [d["picture_uri"] for d in DeltaRecorder.values_of(recorder.updates[start:], ASK) if "picture_uri" in d]
+    assert shown[-3:] == [JPEG + PARTIAL_1, JPEG + PARTIAL_2, JPEG + FINAL]  # it sharpened as it arrived
+    state = await browser.state(RecipeAskState)
+    assert state.picture_status == "done" and state.picture_usage == "50 tokens in · 272 out · ~$0.0111"
+    (request,) = image_requests(fake)
+    assert request.body["model"] == "gpt-image-1" and request.body["stream"] and request.body["partial_images"] == 2
+    assert "Chickpea" in request.body["prompt"]
+    with new_session() as db:
+        assert db.get(RecipePicture, state.recipe_id).data_uri == JPEG + FINAL
+        row = db.exec(select(Generation).where(Generation.kind == "image")).one()
+    assert (row.status, row.model, row.prompt_tokens, row.completion_tokens) == ("complete", "gpt-image-1", 50, 272)
+    await (await browser.send(RecipeAskState.load, url=url)).wait_all()  # a reload shows the kept one
+    assert len(image_requests(fake)) == 1 and (await browser.state(RecipeAskState)).picture_uri == JPEG + FINAL
+    fake.script(Reply(tokens=[PARTIAL_1], content=PARTIAL_2))
+    await (await browser.send(RecipeAskState.draw_picture, url=url)).wait_all()  # New picture
+    assert (await browser.state(RecipeAskState)).picture_uri == JPEG + PARTIAL_2 and len(image_requests(fake)) == 2
+
+
+async def test_a_fault_stop_and_a_picture_too_large_leave_the_drawing_and_keep_nothing(
+    tab: tuple[Browser, DeltaRecorder, str], fake: FakeOpenAI, configure: Callable[..., Settings]
+) -> None:
+    browser, recorder, url = tab
+    configure(IMAGE_MODEL="gpt-image-1")
+    fake.script(Reply(tokens=[PARTIAL_1, PARTIAL_2], content=FINAL, drop_after=1))
+    await (await browser.send(RecipeAskState.load, url=url)).wait_all()
+    state = await browser.state(RecipeAskState)
+    assert state.picture_status == "error" and state.picture_error and state.picture_uri.startswith("data:image/svg+xml")
+
+    fake.script(Reply(tokens=[PARTIAL_1, PARTIAL_2], content=FINAL, stall_after=1))
+    start, before = len(recorder.updates), fake.request_count
+    drawing = await browser.send(RecipeAskState.draw_picture, url=url)
+    await recorder.wait_for(lambda: any(
+        d.get("picture_uri") == JPEG + PARTIAL_1 for d in DeltaRecorder.values_of(recorder.updates[start:], ASK)))
+    await (await browser.send(RecipeAskState.stop_picture, url=url))
+    await drawing
+    assert (await browser.state(RecipeAskState)).picture_status == "stopped"
+    assert fake.request_count == before + 1 and (await fake.await_closed()).client_closed
+
+    configure(IMAGE_MAX_BYTES="10000")
+    fake.script(Reply(tokens=[], content="A" * 20_000))
+    await (await browser.send(RecipeAskState.draw_picture, url=url)).wait_all()
+    state = await browser.state(RecipeAskState)
+    assert state.picture_error == "The picture came out too large to keep. The drawing stays."
+    assert state.picture_uri.startswith("data:image/svg+xml")
+    with new_session() as db:
+        assert db.exec(select(RecipePicture)).all() == []
+
+
+async def test_the_studio_card_asks_for_its_picture_once(
+    tab: tuple[Browser, DeltaRecorder, str], fake: FakeOpenAI, configure: Callable[..., Settings]
+) -> None:
+    browser, _, _ = tab
+    configure(IMAGE_MODEL="gpt-image-1")
+    fake.script(Reply(tokens=[PARTIAL_1], content=FINAL))
+    await (await browser.send(StudioAskState.prepare)).wait_all()
+    assert (await browser.state(StudioAskState)).picture_uri == JPEG + FINAL
+    await (await browser.send(StudioAskState.prepare)).wait_all()  # the card mounted again (a reload)
+    assert len(image_requests(fake)) == 1
+    assert IMAGES_PATH == "/v1/images/generations"
