@@ -200,6 +200,8 @@ class FakeOpenAI:
         self.port = 0
         self.errors: list[BaseException] = []  # unexpected server-side exceptions (bugs in the fake)
         self._queue: deque[Reply] = deque()
+        self.image_default: Reply | None = None  # images requests: their own script, else ``default``
+        self._image_queue: deque[Reply] = deque()
         self._records: list[RequestRecord] = []
         self._cond = threading.Condition()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -260,10 +262,16 @@ class FakeOpenAI:
         with self._cond:
             self._queue.extend(replies)
 
+    def script_images(self, *replies: Reply) -> None:
+        """Queue replies for Images API requests only (so a picture never takes a chat reply)."""
+        with self._cond:
+            self._image_queue.extend(replies)
+
     def reset(self) -> None:
         """Drop queued replies and recorded requests (``default`` is kept)."""
         with self._cond:
             self._queue.clear()
+            self._image_queue.clear()
             self._records.clear()
 
     @property
@@ -339,7 +347,10 @@ class FakeOpenAI:
         if not isinstance(body, dict):
             return await conn.respond(400, _error("We could not parse the JSON body of your request.", _BAD)) and keep
         with self._cond:
-            reply = self._queue.popleft() if self._queue else self.default
+            if path == IMAGES_PATH and (self._image_queue or self.image_default is not None):
+                reply = self._image_queue.popleft() if self._image_queue else self.image_default or self.default
+            else:
+                reply = self._queue.popleft() if self._queue else self.default
             rec = RequestRecord(headers, body, reply, stream=bool(body.get("stream")))
             self._records.append(rec)
             self._cond.notify_all()

@@ -7,8 +7,12 @@ Its own production app (module scope) talking to the fake provider of this modul
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
 import time
+import re
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,9 +42,34 @@ def app(fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory, request: pyt
         "OPENAI_BASE_URL": fake.base_url,
         "RATE_LIMIT_QUESTIONS_PER_BROWSER": "1000/minute",
         "RATE_LIMIT_QUESTIONS_PER_IP": "1000/minute",
+        "IMAGE_MODEL": "gpt-image-1",
         "REFLEX_DB_URL": f"sqlite:///{tmp / 'studio.db'}",
     }
+    fake.image_default = Reply(tokens=[PNG["grey"]], content=PNG["green"])  # every finished card asks for one
     yield from serve(env, tmp, request.module.__name__)
+    fake.image_default = None
+
+
+def png(rgb: tuple[int, int, int]) -> str:
+    """A 1x1 PNG of one colour, base64 (what the Images API sends, in miniature)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    raw += chunk(b"IDAT", zlib.compress(b"\x00" + bytes(rgb))) + chunk(b"IEND", b"")
+    return base64.b64encode(raw).decode()
+
+
+PNG = {"grey": png((128, 128, 128)), "pink": png((240, 160, 160)), "green": png((40, 160, 60))}
+
+
+def chats(fake: FakeOpenAI) -> list[Any]:
+    """The chat requests (pictures go to the images endpoint meanwhile)."""
+    return [r for r in fake.requests if "messages" in r.body]
+
+
+def last_chat_closed(fake: FakeOpenAI, timeout: float) -> Any:
+    index = max(i for i, r in enumerate(fake.requests) if "messages" in r.body)
+    return fake.wait_closed(index, timeout=timeout)
 
 
 def saved_recipe_page(studio: Studio, allergy: str = "dairy") -> None:
@@ -83,7 +112,7 @@ def test_ask_a_saved_recipe_streams_stops_and_keeps_the_thread(studio: Studio, f
     assert samples[0] != samples[-1] and ANSWER.startswith(samples[0][:20])
     studio.loc("#ask-stop").click()
     expect(studio.loc("#answer-stopped")).to_be_visible()
-    record = fake.wait_closed(timeout=10)
+    record = last_chat_closed(fake, timeout=10)
     assert record.client_closed and not record.completed
     data = json.loads(record.body["messages"][-1]["content"])
     assert data["recipe"]["name"] == RECIPE["name"] and data["allergies"] == ["dairy"]
@@ -112,7 +141,7 @@ def test_a_fault_mid_answer_keeps_the_text_and_a_closed_tab_stops_the_stream(stu
     expect(studio.loc("#answer-streaming")).to_be_visible()
     closed_at = time.monotonic()
     studio.page.close()
-    record = fake.wait_closed(timeout=15)
+    record = last_chat_closed(fake, timeout=15)
     assert record.client_closed and not record.completed
     assert record.closed_at is not None and record.closed_at - closed_at < TAB_GRACE_S + 5
 
@@ -130,7 +159,7 @@ def test_apply_an_answer_as_a_new_version_and_see_what_changed(studio: Studio, f
     studio.loc("#apply-change").click()
     studio.wait_done()  # streamed at once as a new version, on the studio
     expect(studio.loc("#recipe-title")).to_have_text("Skillet Chickpea Curry")
-    sent = json.loads(fake.requests[-1].body["messages"][1]["content"])
+    sent = json.loads(chats(fake)[-1].body["messages"][1]["content"])
     assert sent["changes"] == "Cook it in a covered skillet on the hob"
     studio.loc("#save").click()
     studio.loc("#open-saved").click()
@@ -153,7 +182,7 @@ def test_swap_an_ingredient_marks_the_unsafe_one_and_streams_the_new_version(stu
     studio.loc("#swap-card .swap.ok .swap-pick").click()
     studio.wait_done()
     expect(studio.loc("#recipe-title")).to_have_text("Oat Milk Chickpea Curry")
-    assert "oat milk instead of coconut milk" in json.loads(fake.requests[-1].body["messages"][1]["content"])["changes"]
+    assert "oat milk instead of coconut milk" in json.loads(chats(fake)[-1].body["messages"][1]["content"])["changes"]
 
 
 def test_ask_the_studio_card(studio: Studio, fake: FakeOpenAI) -> None:
@@ -165,3 +194,25 @@ def test_ask_the_studio_card(studio: Studio, fake: FakeOpenAI) -> None:
     expect(studio.loc("#ask-thread .thread-item")).to_have_count(1)
     expect(studio.loc("#ask-thread")).to_contain_text("freezes well")
     assert studio.page.evaluate("window.__pwned") is None
+
+
+def test_the_picture_sharpens_as_it_arrives_and_is_not_asked_for_again(studio: Studio, fake: FakeOpenAI) -> None:
+    fake.script_images(Reply(tokens=[PNG["grey"], PNG["pink"]], content=PNG["green"], ttft=0.3, tokens_per_s=2))
+    studio.add_chips("ingredients", "chickpeas")
+    studio.generate()
+    studio.wait_done()
+    picture = studio.loc("#card-picture")
+    expect(studio.loc("#picture-drawing")).to_be_visible()
+    for colour in ("grey", "pink", "green"):  # each partial image replaces the last
+        expect(picture).to_have_attribute("src", "data:image/jpeg;base64," + PNG[colour])
+    expect(studio.loc("#picture-usage")).to_contain_text("50 tokens in · 272 out")
+    images = [r for r in fake.requests if "prompt" in r.body]
+    assert len(images) == 1 and images[0].body["partial_images"] == 2 and images[0].body["stream"] is True
+    studio.page.reload()
+    expect(studio.loc("#card-picture")).to_have_attribute("src", "data:image/jpeg;base64," + PNG["green"])
+    assert len([r for r in fake.requests if "prompt" in r.body]) == 1  # kept: not asked for again
+
+    fake.script_images(Reply(tokens=[PNG["pink"]], content=PNG["grey"], drop_after=1))
+    studio.loc("#picture-new").click()
+    expect(studio.loc("#picture-error")).to_be_visible()  # a fault: the drawing comes back
+    expect(studio.loc("#card-picture")).to_have_attribute("src", re.compile(r"^data:image/svg\+xml;base64,"))
