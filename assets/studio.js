@@ -29,7 +29,7 @@
   // Focus was lost (its button vanished or was disabled), or is still on the button that started it.
   function focusIsAdrift() {
     const active = document.activeElement;
-    return !active || active === document.body || active.matches("#generate, #stop, #regenerate, #try-again, #continue, #save");
+    return !active || active === document.body || active.matches("#generate, #stop, #regenerate, #try-again, #continue, #save, #progress");
   }
 
   const seen = new Set();
@@ -279,7 +279,14 @@
     });
   }
 
-  function onChange() { onStudioChange(); onCookChange(); tickLimit(); markNav(); }
+  // Sonner makes each toast a Tab stop and sends focus back to where it came from when it leaves the
+  // toaster: for a keyboard user walking backwards that is a trap. Toasts here carry no action (they
+  // are read out by the toaster's live region), so they are not Tab stops.
+  function untrapToasts() {
+    document.querySelectorAll("[data-sonner-toast]:not([tabindex='-1'])").forEach((t) => t.setAttribute("tabindex", "-1"));
+  }
+
+  function onChange() { onStudioChange(); onCookChange(); tickLimit(); markNav(); untrapToasts(); }
   function start() {
     new MutationObserver(onChange).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-seconds", "id"] });
     onChange();

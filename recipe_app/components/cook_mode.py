@@ -124,7 +124,7 @@ def _timer_button(timer: rx.Var) -> rx.Component:
 def _ingredient(line: rx.Var, index: rx.Var) -> rx.Component:
     ticked = CookState.ticked.contains(index)
     return rx.el.label(
-        rx.checkbox(checked=ticked, on_change=lambda _: CookState.toggle(index), size="3"),
+        rx.checkbox(checked=ticked, on_change=lambda _: CookState.toggle(index), size="3", aria_label=line["item"]),
         rx.el.span(rx.text.strong(line["amount"]), " ", line["item"]),
         class_name="cook-ingredient",
         data_ticked=rx.cond(ticked, "true", "false"),

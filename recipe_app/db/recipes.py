@@ -423,6 +423,18 @@ def history(owner_id: str, limit: int = 50) -> list[Generation]:
         )
 
 
+def saved_from_generations(owner_id: str, generation_ids: list[int]) -> dict[int, int]:
+    """{generation id: id of this owner's newest live recipe saved from it}, in one query."""
+    if not generation_ids:
+        return {}
+    key = owner_key(owner_id)
+    with new_session() as session:
+        rows = session.exec(
+            _owned(key).where(col(SavedRecipe.generation_id).in_(generation_ids)).order_by(col(SavedRecipe.id))
+        ).all()
+    return {row.generation_id: row.id for row in rows if row.generation_id is not None and row.id is not None}
+
+
 def cuisines(owner_id: str) -> list[str]:
     """The distinct cuisines of this owner's live recipes, for the filter, alphabetically."""
     key = owner_key(owner_id)

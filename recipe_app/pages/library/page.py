@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from recipe_app.components.layout import page_shell
+from recipe_app.components.list_toggle import list_toggle
 from recipe_app.domain.request import DIETS
 from recipe_app.pages.library.state import LibraryState as L
-from recipe_app.pages.shopping.state import ShoppingState
 
 
 def _row(row: rx.Var) -> rx.Component:
@@ -29,13 +29,7 @@ def _row(row: rx.Var) -> rx.Component:
                 align="start",
             ),
             rx.spacer(),
-            rx.button(
-                "Add to list",
-                on_click=ShoppingState.add_recipe(row["id"], row["servings"]),
-                variant="soft",
-                size="2",
-                class_name="add-to-list",
-            ),
+            list_toggle(row["id"], row["servings"], class_name="add-to-list"),
             width="100%",
             align="center",
             wrap="wrap",
@@ -49,15 +43,16 @@ def _filters() -> rx.Component:
     return rx.flex(
         rx.input(
             placeholder="Search title or ingredient",
+            aria_label="Search title or ingredient",
             value=L.search,
             on_change=L.set_search,
             id="search",
             width="100%",
             max_length=100,
         ),
-        rx.select(["all", *DIETS], value=L.diet_filter, on_change=L.set_diet_filter, id="diet-filter"),
+        rx.select(["all", *DIETS], value=L.diet_filter, on_change=L.set_diet_filter, id="diet-filter", custom_attrs={"aria-label": "Diet"}),
         rx.select.root(
-            rx.select.trigger(placeholder="cuisine", id="cuisine-filter"),
+            rx.select.trigger(placeholder="cuisine", id="cuisine-filter", aria_label="Cuisine"),
             rx.select.content(
                 rx.select.item("all cuisines", value="all"),
                 rx.foreach(L.cuisines, lambda c: rx.select.item(c, value=c)),
@@ -65,10 +60,10 @@ def _filters() -> rx.Component:
             value=L.cuisine_filter,
             on_change=L.set_cuisine_filter,
         ),
-        rx.select(["newest", "oldest", "rating", "title"], value=L.sort, on_change=L.set_sort, id="sort"),
+        rx.select(["newest", "oldest", "rating", "title"], value=L.sort, on_change=L.set_sort, id="sort", custom_attrs={"aria-label": "Sort by"}),
         rx.hstack(
             rx.switch(checked=L.favourites_only, on_change=L.set_favourites_only, id="favourites-only"),
-            rx.text("Favourites", size="2"),
+            rx.el.label("Favourites only", html_for="favourites-only", class_name="rt-Text rt-r-size-2"),
             align="center",
         ),
         spacing="3",
@@ -88,20 +83,34 @@ def _pager() -> rx.Component:
     )
 
 
+def _history_entry(g: rx.Var) -> rx.Component:
+    """A saved one links to its recipe; a finished unsaved one is saved and opened; the rest say why not."""
+    title = rx.cond(
+        g["href"] != "",
+        rx.link(g["title"], href=g["href"].to(str), size="2", class_name="history-link"),
+        rx.cond(
+            g["openable"].to(bool),
+            rx.button(
+                g["title"], on_click=L.open_generation(g["id"]), variant="ghost", size="2", class_name="history-link",
+            ),
+            rx.text(g["title"], size="2"),
+        ),
+    )
+    return rx.hstack(
+        rx.text(g["when"], size="2", color_scheme="gray", min_width="7em"),
+        title,
+        rx.badge(g["status"], variant="soft"),
+        class_name="history-row",
+        wrap="wrap",
+        align="center",
+    )
+
+
 def _history() -> rx.Component:
     return rx.vstack(
-        rx.heading("History", size="4"),
-        rx.text("Every recipe you generated, finished or not.", size="2", color_scheme="gray"),
-        rx.foreach(
-            L.history,
-            lambda g: rx.hstack(
-                rx.text(g["when"], size="2", color_scheme="gray", min_width="7em"),
-                rx.text(g["title"], size="2"),
-                rx.badge(g["status"], variant="soft"),
-                class_name="history-row",
-                wrap="wrap",
-            ),
-        ),
+        rx.heading("History", size="4", as_="h2"),
+        rx.text("Every recipe you generated, finished or not. Finished ones open their recipe.", size="2", color_scheme="gray"),
+        rx.foreach(L.history, _history_entry),
         spacing="2",
         width="100%",
         id="history",
@@ -111,7 +120,7 @@ def _history() -> rx.Component:
 def library_page() -> rx.Component:
     """The whole page."""
     return page_shell(
-        rx.heading("My recipes", size="6"),
+        rx.heading("My recipes", size="7", as_="h1", class_name="page-title"),
         _filters(),
         rx.cond(
             L.loaded & (L.total == 0),

@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from recipe_app.db import recipes
+from recipe_app.domain.recipe import Recipe
 from recipe_app.domain.request import DIETS, MAX_ITEM_CHARS, clean_text
 from recipe_app.pages.inputs import bounded_int, typing_text
 from recipe_app.state import BrowserState
@@ -72,7 +73,8 @@ class LibraryState(rx.State):
         self.total = total
         self.cuisines = await asyncio.to_thread(recipes.cuisines, owner)
         generations = await asyncio.to_thread(recipes.history, owner, 30)
-        self.history = [_history_view(g) for g in generations]
+        saved = await asyncio.to_thread(recipes.saved_from_generations, owner, [g.id for g in generations if g.id])
+        self.history = [_history_view(g, saved.get(g.id or 0)) for g in generations]
         self.loaded = True
 
     @rx.event
@@ -108,13 +110,44 @@ class LibraryState(rx.State):
         await self.load()
 
     @rx.event
+    async def open_generation(self, generation_id: int) -> Any:
+        """Open the recipe of a history entry: its saved copy, or a new one saved from a finished generation."""
+        owner = (await self.get_state(BrowserState)).owner_id()
+        gid = bounded_int(generation_id, 1, 2**63 - 1)
+        saved = await asyncio.to_thread(recipes.saved_from_generations, owner, [gid] if gid else [])
+        if gid in saved:
+            return rx.redirect(f"/recipes/{saved[gid]}")
+        row = next((g for g in await asyncio.to_thread(recipes.history, owner, 30) if g.id == gid), None)
+        recipe = _finished_recipe(row)
+        if row is None or recipe is None:
+            return rx.toast.info("That generation did not finish a recipe; open the studio to make it again.")
+        try:
+            diet = json.loads(row.request_json).get("diet", "none")
+        except ValueError:
+            diet = "none"
+        saved_row = await asyncio.to_thread(
+            recipes.save_recipe, owner, recipe, diet=diet if diet in DIETS else "none", generation_id=gid
+        )
+        return rx.redirect(f"/recipes/{saved_row.id}")
+
+    @rx.event
     async def go_to_page(self, page: int) -> None:
         """Show another page of results."""
         self.page = min(bounded_int(page, 1, self.pages) or 1, self.pages)
         await self.load()
 
 
-def _history_view(generation: Any) -> dict[str, Any]:
+def _finished_recipe(generation: Any) -> Recipe | None:
+    """The valid recipe a finished generation wrote, or None."""
+    if generation is None or generation.status != "complete" or not generation.recipe_json:
+        return None
+    try:
+        return Recipe.model_validate_json(generation.recipe_json)
+    except ValueError:
+        return None
+
+
+def _history_view(generation: Any, saved_id: int | None = None) -> dict[str, Any]:
     title = ""
     try:
         title = json.loads(generation.recipe_json or "{}").get("name", "")
@@ -130,4 +163,6 @@ def _history_view(generation: Any) -> dict[str, Any]:
         "title": title or "Recipe",
         "status": generation.status,
         "when": generation.created_at.strftime("%d %b %H:%M"),
+        "href": f"/recipes/{saved_id}" if saved_id else "",
+        "openable": bool(saved_id) or generation.status == "complete",
     }

@@ -35,7 +35,7 @@ def _toolbar() -> rx.Component:
         rx.hstack(
             rx.el.label("Servings", html_for="scale-servings", class_name="rt-Text rt-r-size-2"),
             rx.select([str(n) for n in range(1, 25)], value=R.servings_choice.to_string(), on_change=R.set_servings_choice, id="scale-servings"),
-            rx.select(list(UNIT_SYSTEMS), value=R.units, on_change=R.set_units, id="units", aria_label="Units"),
+            rx.select(list(UNIT_SYSTEMS), value=R.units, on_change=R.set_units, id="units", custom_attrs={"aria-label": "Units"}),
             align="center",
         ),
         rx.button(

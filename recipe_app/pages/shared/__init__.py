@@ -63,7 +63,7 @@ def shared_page() -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.badge("Shared recipe (read-only)", variant="soft"),
-                        rx.text("Servings", size="2"),
+                        rx.el.label("Servings", html_for="scale-servings", class_name="rt-Text rt-r-size-2"),
                         rx.select(
                             [str(n) for n in range(1, 25)],
                             value=S.servings_choice.to_string(),

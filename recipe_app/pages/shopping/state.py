@@ -57,6 +57,19 @@ class ShoppingState(rx.State):
         values = load_json(self.ticked_json, list)[:MAX_TICKED]
         return [v for v in values if isinstance(v, str) and len(v) <= MAX_KEY_CHARS]
 
+    @rx.var
+    def picked_ids(self) -> list[int]:
+        """Ids of the recipes on the list (for "On the list" buttons on other pages)."""
+        return list(load_picks(self.picks_json))
+
+    @rx.event
+    def remove_recipe(self, recipe_id: int) -> Any:
+        """Take a recipe off the list from another page."""
+        picks = load_picks(self.picks_json)
+        picks.pop(parse_id(recipe_id) or 0, None)
+        self.picks_json = _dump(picks)
+        return rx.toast.info("Removed from the shopping list")
+
     @rx.event
     def add_recipe(self, recipe_id: int, servings: int) -> Any:
         """Put a recipe (at its servings) on the list."""

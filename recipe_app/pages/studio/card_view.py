@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from recipe_app.components.cook_mode import cook_button, cook_mode
+from recipe_app.components.cook_mode import cook_button
 from recipe_app.components.recipe_view import recipe_body
 from recipe_app.pages.studio.ask import around_the_card
 from recipe_app.pages.studio.state import StudioState as S
@@ -199,7 +199,6 @@ def recipe_card() -> rx.Component:
             recipe_body(S, pending=S.is_streaming),
             rx.cond(S.usage != "", rx.text(S.usage, size="1", color_scheme="gray", id="recipe-usage")),
             around_the_card(),
-            cook_mode(),
             spacing="4",
             width="100%",
             align="start",

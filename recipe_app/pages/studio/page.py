@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from recipe_app.components.chips import chip_list
+from recipe_app.components.cook_mode import cook_mode
 from recipe_app.components.layout import page_shell
 from recipe_app.domain.request import DIETS, MAX_ITEM_CHARS, MAX_TEXT_CHARS
 from recipe_app.pages.studio.card_view import recipe_card
@@ -199,5 +200,6 @@ def studio_page() -> rx.Component:
         ),
         # The form keeps its own height (assets/studio.css: align-items: start; sticky on wide screens).
         rx.box(_form(), recipe_card(), class_name="studio-grid"),
+        cook_mode(),  # outside the card: a card's containment would cage a fixed overlay
         extra=_demo_badge(),
     )
