@@ -23,7 +23,7 @@ def toast_lane() -> rx.Component:
 def _header(extra: rx.Component | None) -> rx.Component:
     return rx.el.header(
         rx.box(
-            rx.el.span(rx.icon("chef-hat", size=24, aria_hidden="true"), "Recipe Studio", class_name="brand"),
+            rx.el.span(rx.icon("chef-hat", size=24, aria_hidden="true"), rx.el.span("Recipe Studio", class_name="brand-name"), class_name="brand"),
             rx.el.nav(
                 *(rx.link(label, href=href, id=ident, underline="none") for label, href, ident in _LINKS),
                 class_name="site-nav",

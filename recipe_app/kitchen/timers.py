@@ -18,11 +18,11 @@ _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
 _NUM = r"(?:\d+(?:[.,]\d+)?\s*[½¼¾⅓⅔]?|[½¼¾⅓⅔]|\d+\s+\d/\d|\d/\d|" + "|".join(
     re.escape(w) for w in sorted(_WORDS, key=len, reverse=True)
 ) + r")"
-_UNIT = r"(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b\.?"
+_UNIT = r"(?P<unit>hours?|hrs?|h|minutes?|mins?|seconds?|secs?|s)\b\.?"  # a bare "m" is a metre
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
 _ONE = rf"(?P<a>{_NUM})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{_NUM}))?\s*-?\s*{_UNIT}"
 _PATTERN = re.compile(
-    rf"(?<![\w/]){_ONE}(?:\s*(?:and\s+)?(?P<a2>{_NUM})\s*(?P<unit2>minutes?|mins?|m|seconds?|secs?|s)\b\.?)?",
+    rf"(?<![\w/]){_ONE}(?:\s*(?:and\s+)?(?P<a2>{_NUM})\s*(?P<unit2>minutes?|mins?|seconds?|secs?|s)\b\.?)?",
     re.IGNORECASE,
 )
 _VERBS = (
@@ -92,8 +92,6 @@ def detect_timers(step: str) -> list[StepTimer]:
         if low is None or low <= 0:
             continue
         unit = _UNIT_SECONDS[m["unit"][0].lower()]
-        if unit == 60 and m["unit"].lower() == "m" and not re.search(r"\d", m["a"]):
-            continue  # "a m..." is a word, not a minute
         seconds = low * unit
         extra = 0.0
         if m["a2"] and m["unit2"] and unit > _UNIT_SECONDS[m["unit2"][0].lower()]:

@@ -346,7 +346,8 @@ def test_axe_finds_nothing_serious_on_any_page(
             "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)"
         )
         found[name] = blocking_violations(page)
-        studio.screenshot(f"page-{name}-{device}-{scheme}.png")
+        # A full-screen overlay is shot as the cook sees it; pages whole.
+        studio.screenshot(f"page-{name}-{device}-{scheme}.png", full_page=name != "cook-mode")
 
     check("studio-empty")
     studio.generate()  # an empty form: the field errors

@@ -87,7 +87,7 @@ def _status_line() -> rx.Component:
         S.status,
         ("waiting", rx.hstack(rx.spinner(size="2"), rx.text("Waiting for the chef…"), id="status-waiting")),
         ("streaming", rx.hstack(rx.spinner(size="1"), rx.text("Writing the recipe…"), id="status-streaming")),
-        ("done", rx.badge(rx.icon("check", size=12, aria_hidden="true"), "Done", color_scheme="green", id="status-badge")),
+        ("done", rx.fragment()),  # the finish moment below says it
         (
             "stopped",
             rx.badge(
