@@ -18,7 +18,7 @@ import reflex as rx
 from recipe_app.core.settings import Settings, get_settings
 from recipe_app.domain.recipe import Recipe
 from recipe_app.domain.request import MAX_ALLERGIES, RecipeRequest, clean_text, strip_invisible
-from recipe_app.generation import session
+from recipe_app.generation import lease, session
 from recipe_app.generation.kinds import AnswerRun, PictureRun, SwapRun
 from recipe_app.generation.run import RecipeRun
 from recipe_app.generation.session import GenerationSession
@@ -35,6 +35,9 @@ _SWAP_VARS = {"swaps": "swaps", "status": "swap_status", "is_streaming": "swappi
               "notice": "swap_notice", "usage": "swap_usage"}
 _PICTURE_VARS = {"picture": "picture_uri", "status": "picture_status", "is_streaming": "drawing",
                  "error": "picture_error", "usage": "picture_usage"}
+
+
+LOST_MESSAGE = "This was interrupted because the studio restarted. What was shown is kept."
 
 
 def pictures_enabled(settings: Settings) -> bool:
@@ -161,10 +164,7 @@ class AskFlow(rx.State, mixin=True):
     @rx.event(background=True)
     async def stop_asking(self) -> None:
         """Stop the answer being written (what was written stays)."""
-        async with self:
-            if self.asking:
-                self._ask_stop = self._ask_run
-                session.stop(f"{self.router.session.client_token}#question", self._ask_run)
+        await self._stop_flow("question", "asking", "_ask_run", "_ask_stop")
 
     @rx.event
     async def apply_change(self) -> Any:
@@ -207,10 +207,7 @@ class AskFlow(rx.State, mixin=True):
     @rx.event(background=True)
     async def stop_swapping(self) -> None:
         """Stop the substitutions being written."""
-        async with self:
-            if self.swapping:
-                self._swap_stop = self._swap_run
-                session.stop(f"{self.router.session.client_token}#swap", self._swap_run)
+        await self._stop_flow("swap", "swapping", "_swap_run", "_swap_stop")
 
     @rx.event
     async def pick_swap(self, index: int) -> Any:
@@ -264,12 +261,45 @@ class AskFlow(rx.State, mixin=True):
     @rx.event(background=True)
     async def stop_picture(self) -> None:
         """Stop the picture being drawn (its last partial image stays on screen, not kept)."""
-        async with self:
-            if self.drawing:
-                self._picture_stop = self._picture_run
-                session.stop(f"{self.router.session.client_token}#image", self._picture_run)
+        await self._stop_flow("image", "drawing", "_picture_run", "_picture_stop")
 
     # ---- the core -----------------------------------------------------------------------------
+    async def _stop_flow(self, kind: str, flag: str, run_name: str, stop_name: str) -> None:
+        """Stop a flow here, or through the lease on the worker running it (with Redis)."""
+        async with self:
+            if not getattr(self, flag):
+                return
+            run_id = getattr(self, run_name)
+            setattr(self, stop_name, run_id)  # the streaming worker sees it at its next update
+            key = f"{self.router.session.client_token}#{kind}"
+            if session.stop(key, run_id):
+                return
+        settings = get_settings()
+        if await lease.alive(settings, key, run_id):
+            await lease.request_stop(settings, key, run_id)  # its watchdog ends it, even while it waits
+            return
+        async with self:  # no worker runs it any more (it died): end it here
+            if getattr(self, flag) and getattr(self, run_name) == run_id and session.running(key) is None:
+                self._settle_lost(kind, "stopped", "")
+
+    def _settle_lost(self, kind: str, status: str, message: str) -> None:
+        """End a flow whose generation no worker runs (stopped, or lost with its worker)."""
+        names = {"question": _ASK_VARS, "swap": _SWAP_VARS, "image": _PICTURE_VARS}[kind]
+        self._apply_flow({"status": status, "is_streaming": False, "notice": "", "error": message}, names)
+        if kind == "image" and status != "stopped":
+            self.picture_uri = self._drawn_uri
+
+    async def _recover_lost(self) -> None:
+        """On a page load: a flow still marked running whose worker is gone ends with a message."""
+        settings = get_settings()
+        token = self.router.session.client_token
+        for kind, flag, run_name in (("question", "asking", "_ask_run"), ("swap", "swapping", "_swap_run"),
+                                     ("image", "drawing", "_picture_run")):
+            key = f"{token}#{kind}"
+            if getattr(self, flag) and session.running(key) is None:
+                if not await lease.alive(settings, key, getattr(self, run_name)):
+                    self._settle_lost(kind, "error", LOST_MESSAGE)
+
     async def _hold(self) -> _Hold:
         browser = await self.get_state(BrowserState)
         return _Hold(self.router.session.client_token, session.new_run_id(), browser.owner_id(), self.router.session.client_ip)

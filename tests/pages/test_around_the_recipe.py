@@ -286,3 +286,29 @@ async def test_demo_swaps_are_checked_like_a_real_model_s(demo_tab: Browser) -> 
     await (await demo_tab.send(StudioAskState.find_swaps, line=line))
     swaps = (await demo_tab.state(StudioAskState)).swaps
     assert 2 <= len(swaps) <= 3 and all(s["item"] for s in swaps)
+
+
+async def test_a_flow_whose_worker_is_gone_ends_on_the_next_load_and_stop_ends_it_too(
+    tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI
+) -> None:
+    browser, _ = tab
+    _, url = await saved_recipe(browser, fake)
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.state import State
+
+    manager = browser.processor._root_context.state_manager
+    async with manager.modify_state(BaseStateToken(ident=browser.token, cls=State)) as root:
+        state = await root.get_state(RecipeAskState)  # as a dead worker left it: running, with no session
+        state.asking, state.ask_status, state._ask_run, state.answer = True, "streaming", "lost-run", "Brown the"
+        state.swapping, state.swap_status, state._swap_run = True, "streaming", "lost-swap"
+    await (await browser.send(RecipeAskState.load, url=url))
+    state = await browser.state(RecipeAskState)
+    assert (state.asking, state.ask_status, state.answer) == (False, "error", "Brown the")
+    assert state.ask_error.startswith("This was interrupted because the studio restarted")
+    assert not state.swapping and state.swap_status == "error"
+    async with manager.modify_state(BaseStateToken(ident=browser.token, cls=State)) as root:
+        state = await root.get_state(RecipeAskState)
+        state.asking, state.ask_status, state._ask_run = True, "streaming", "lost-again"
+    await (await browser.send(RecipeAskState.stop_asking, url=url))
+    state = await browser.state(RecipeAskState)
+    assert (state.asking, state.ask_status) == (False, "stopped")

@@ -37,6 +37,7 @@ class RecipeAskState(AskFlow, rx.State):
     async def load(self) -> Any:
         """Read the recipe of the URL, its thread, picture, the cook's allergies and its parent's
         differences; ask for a picture when an image model is set and none is kept yet."""
+        await self._recover_lost()
         recipe_id = parse_id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
         owner = (await self.get_state(BrowserState)).owner_id()
         row = await asyncio.to_thread(recipes.get_recipe, owner, recipe_id) if recipe_id is not None else None

@@ -33,6 +33,7 @@ class StudioAskState(AskFlow, rx.State):
     async def prepare(self) -> Any:
         """A finished card appeared: a new recipe starts a new thread and gets its picture (drawn
         offline; from the image model too when one is set). A reload asks for nothing again."""
+        await self._recover_lost()
         studio = await self.get_state(StudioState)
         if studio._generation_id == self._for_generation and self.picture_uri:
             return None
