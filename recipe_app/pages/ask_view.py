@@ -60,6 +60,7 @@ def ask_panel(S: Any) -> rx.Component:
                     placeholder="e.g. what instead of buttermilk?",
                     max_length=MAX_QUESTION_CHARS + 50,
                     width="100%",
+                    aria_label="Your question about this recipe",
                     id="ask-input",
                 ),
                 rx.cond(

@@ -236,6 +236,10 @@ async def test_a_question_on_the_studio_card_and_apply_as_a_new_version(
     await (await browser.send(StudioAskState.apply_change)).wait_all()  # not saved yet: says so
     assert fake.request_count == before
     await (await browser.send(StudioState.save_recipe))
+    await (await browser.send(StudioAskState.keep_with_saved))  # the Save button sends both
+    saved_id = (await browser.state(StudioState)).saved_recipe_id
+    await (await browser.send(RecipeAskState.load, url=f"/recipes/{saved_id}"))
+    assert [t["q"] for t in (await browser.state(RecipeAskState)).thread] == ["No oven?"]  # went with it
     fake.script(Reply(content=json.dumps(dict(RECIPE, name="Skillet Chickpea Curry"))))
     await (await browser.send(StudioAskState.apply_change)).wait_all()
     studio = await browser.state(StudioState)

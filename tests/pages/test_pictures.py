@@ -118,4 +118,8 @@ async def test_the_studio_card_asks_for_its_picture_once(
     assert (await browser.state(StudioAskState)).picture_uri == JPEG + FINAL
     await (await browser.send(StudioAskState.prepare)).wait_all()  # the card mounted again (a reload)
     assert len(image_requests(fake)) == 1
+    await (await browser.send(StudioAskState.keep_with_saved))  # Save keeps it with the recipe
+    saved_id = (await browser.state(StudioState)).saved_recipe_id
+    await (await browser.send(RecipeAskState.load, url=f"/recipes/{saved_id}")).wait_all()
+    assert (await browser.state(RecipeAskState)).picture_uri == JPEG + FINAL and len(image_requests(fake)) == 1
     assert IMAGES_PATH == "/v1/images/generations"

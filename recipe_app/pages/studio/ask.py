@@ -20,6 +20,7 @@ from recipe_app.core.settings import get_settings
 from recipe_app.pages.ask_flow import AskFlow, Subject, pictures_enabled
 from recipe_app.pages.ask_view import ask_panel, picture, swap_panel
 from recipe_app.pages.studio.state import StudioState
+from recipe_app.state import BrowserState
 
 
 class StudioAskState(AskFlow, rx.State):
@@ -48,6 +49,19 @@ class StudioAskState(AskFlow, rx.State):
             list(dict.fromkeys(i.item[:MAX_ITEM_CHARS] for i in recipe.recipeIngredient)) if recipe else []
         )
         return StudioAskState.draw_picture if self.can_draw and recipe is not None else None
+
+    @rx.event
+    async def keep_with_saved(self) -> None:
+        """After Save: the thread asked so far and the image model's picture go with the saved recipe."""
+        studio = await self.get_state(StudioState)
+        if not studio.saved_recipe_id or studio._generation_id != self._for_generation:
+            return
+        owner = (await self.get_state(BrowserState)).owner_id()
+        for item in self.thread:
+            await asyncio.to_thread(threads.add_to_thread, owner, studio.saved_recipe_id, item["q"], item["a"])
+        if self.picture_uri.startswith("data:image/") and self.picture_uri != self._drawn_uri and not self.drawing:
+            await asyncio.to_thread(pictures.keep_picture, owner, studio.saved_recipe_id, self.picture_uri,
+                                    get_settings().image_model or "")
 
     async def _subject(self) -> Subject | None:
         studio = await self.get_state(StudioState)

@@ -6,7 +6,7 @@ import reflex as rx
 
 from recipe_app.components.cook_mode import cook_button
 from recipe_app.components.recipe_view import recipe_body
-from recipe_app.pages.studio.ask import around_the_card
+from recipe_app.pages.studio.ask import StudioAskState, around_the_card
 from recipe_app.pages.studio.state import StudioState as S
 
 #: Where the card is: 0 waiting for the model, 1 ingredients, 2 steps (and tips, nutrition), 3 done.
@@ -136,7 +136,7 @@ def _actions() -> rx.Component:
                         ),
                         rx.button(
                             rx.cond(S.base_recipe_id > 0, "Save as new version", "Save"),
-                            on_click=S.save_recipe,
+                            on_click=[S.save_recipe, StudioAskState.keep_with_saved],
                             id="save",
                         ),
                     ),
