@@ -7,15 +7,20 @@ import json
 import time
 from typing import Any
 
+import re
+
 import httpx
 import openai
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recipe_app.kitchen.allergens import allergen_matches, normalise
 from recipe_app.llm.demo import DEMO_MODEL, DemoTransport, build_demo_recipe, tokenize
 from recipe_app.domain.request import DIETS, RecipeRequest
 from recipe_app.llm.prompts import build_messages
 from recipe_app.domain.recipe import Recipe, duration_minutes
+from recipe_app.kitchen.timers import detect_timers
 
 FAST = {"ttft": (0.0, 0.0), "tokens_per_s": (5000.0, 5000.0)}
 MEAT_FISH_DAIRY_EGG = ["meat", "poultry", "pork", "fish", "shellfish", "milk", "eggs", "honey"]
@@ -346,3 +351,60 @@ async def test_pacing_and_closing_stops_generation() -> None:
     assert sent < 100
     await asyncio.sleep(0.1)
     assert transport.tokens_streamed == sent  # nothing generated after close
+
+
+# ---- coherence: the method never asks for more than the list, and its times add up ----------------
+_KITCHEN = ["chicken", "chickpeas", "spinach", "rice", "pasta", "tofu", "salmon", "eggs", "potatoes", "lentils",
+            "broccoli", "feta", "coconut milk", "mushrooms", "beef mince", "quinoa", "olive oil", "butter",
+            "tomatoes", "halloumi", "prawns", "noodles", "cream", "vegetable stock"]
+_SPOKEN = {"tablespoon": "tbsp", "tablespoons": "tbsp", "tbsp": "tbsp", "teaspoon": "tsp", "teaspoons": "tsp",
+           "tsp": "tsp", "g": "g", "grams": "g", "ml": "ml"}
+_STEP_AMOUNT = re.compile(r"(\d+(?:\.\d+)?|½|¼|¾) (tablespoons?|teaspoons?|tbsp|tsp|grams|g|ml)\b(?: of)?(?: the)? ([a-z][a-z ]+)")
+_ALONGSIDE = re.compile(r"\bmeanwhile\b|\bthe last \d+ minutes\b|\bwhile\b", re.IGNORECASE)
+
+requests_ = st.builds(
+    RecipeRequest,
+    ingredients=st.lists(st.sampled_from(_KITCHEN), min_size=1, max_size=5, unique=True),
+    dish=st.sampled_from(["", "curry", "soup", "salad", "stir-fry", "pasta", "traybake", "frittata", "grain bowl", "something quick"]),
+    servings=st.integers(1, 12),
+    diet=st.sampled_from(list(DIETS)),
+    max_minutes=st.sampled_from([None, 5, 10, 15, 20, 25, 30, 45, 60, 90]),
+    equipment=st.sampled_from([[], ["oven"], ["wok"], ["frying pan"], ["pot"], ["microwave"]]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(request_=requests_, seed=st.integers(0, 2**31 - 1))
+def test_a_step_never_uses_more_than_the_list_holds(request_: RecipeRequest, seed: int) -> None:
+    recipe = build_demo_recipe(request_, seed)
+    listed = {(normalise(i.item), i.unit): i.quantity or 0 for i in recipe.recipeIngredient}
+    for step in recipe.recipeInstructions:
+        for number, unit, words in _STEP_AMOUNT.findall(step.text):
+            amount = {"½": 0.5, "¼": 0.25, "¾": 0.75}.get(number) or float(number)
+            unit = _SPOKEN[unit]
+            for (item, listed_unit), quantity in listed.items():
+                if listed_unit == unit and normalise(words).startswith(item):
+                    assert amount <= quantity, f"{step.text!r} uses {amount} {unit} of {item}; the list has {quantity}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(request_=requests_, seed=st.integers(0, 2**31 - 1))
+def test_the_times_in_the_steps_add_up_to_the_stated_times(request_: RecipeRequest, seed: int) -> None:
+    recipe = build_demo_recipe(request_, seed)
+    prep, cook = duration_minutes(recipe.prepTime), duration_minutes(recipe.cookTime)
+    assert duration_minutes(recipe.totalTime) == prep + cook
+    if request_.max_minutes:
+        assert prep + cook <= request_.max_minutes
+    in_turn = 0  # minutes the steps take one after another, at the top of each range
+    for step in recipe.recipeInstructions:
+        for sentence in re.split(r"(?<=[.!?])\s+", step.text):
+            timers = detect_timers(sentence)
+            for timer in timers:
+                assert timer.upper_seconds // 60 <= cook, f"{sentence!r} takes longer than the {cook}-minute cook time"
+            if not _ALONGSIDE.search(sentence):
+                in_turn += sum(t.upper_seconds // 60 for t in timers)
+    assert in_turn <= cook, f"the steps take {in_turn} minutes one after another; the recipe says {cook}"
+    method = " ".join(s.text for s in recipe.recipeInstructions)
+    if not re.search(r"\bpacket\b|\ba few minutes\b", method):  # every cooking step has its time
+        longest = max((t.upper_seconds // 60 for t in detect_timers(method)), default=0)
+        assert cook <= max(in_turn, longest) + 4, f"the steps take {in_turn} minutes; the recipe says {cook}"

@@ -44,6 +44,7 @@ class StepTimer:
     label: str
     seconds: int
     text: str
+    upper_seconds: int = 0  # the top of a range ("25–30 min": 30 min); the same as seconds otherwise
 
 
 def _number(text: str) -> float | None:
@@ -103,5 +104,8 @@ def detect_timers(step: str) -> list[StepTimer]:
         if high is not None and high > low and not extra:
             shown = f"{_short(seconds).rsplit(' ', 1)[0]}–{_short(high * unit)}"
         verb = _verb_before(step, m.start())
-        found.append(StepTimer(label=f"{verb} {shown}".strip(), seconds=round(seconds), text=m[0].strip().rstrip(".")))
+        upper = high * unit if high is not None and high > low and not extra else seconds
+        found.append(
+            StepTimer(label=f"{verb} {shown}".strip(), seconds=round(seconds), text=m[0].strip().rstrip("."), upper_seconds=round(upper))
+        )
     return found

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import httpx
 
 from recipe_app.kitchen.allergens import allergen_matches, mentions, normalise
+from recipe_app.kitchen.timers import detect_timers
 from recipe_app.domain.request import RecipeRequest
 from recipe_app.llm import demo_answers
 from recipe_app.llm.prompts import request_from_messages
@@ -85,7 +86,7 @@ class _Style(NamedTuple):
 
 
 _STYLES: dict[str, _Style] = {
-    "stir-fry": _Style("Stir-Fry", 15, 10, 15, "wok,pan,skillet,hob,stove", "chinese", "stir-fry,stir fry,wok,noodle,rice,fried rice,chow mein,pad thai,teriyaki,kung pao,sweet and sour",
+    "stir-fry": _Style("Stir-Fry", 15, 10, 20, "wok,pan,skillet,hob,stove", "chinese", "stir-fry,stir fry,wok,noodle,rice,fried rice,chow mein,pad thai,teriyaki,kung pao,sweet and sour",
         "chicken thighs|king prawns|firm tofu; jasmine rice|rice noodles|cauliflower rice; +tenderstem broccoli|pak choi; +red pepper|mangetout; garlic; vegetable oil|olive oil",
         "Cook the {starch} according to the packet instructions, then drain and keep warm.\nCut the {protein} into bite-sized pieces. | Slice the {veg} into even pieces so everything cooks at the same speed.\nHeat half the {fat} in a wok over a high heat. | Stir-fry the {protein} for 4–5 minutes until golden and cooked through, then tip onto a plate.\nAdd the rest of the oil and the {aromatics} and stir-fry for 1 minute until fragrant. | Push to one side and scramble the {egg} in the gap.\nAdd the {veg} with a splash of water and stir-fry for 3–4 minutes until just tender but still bright.\nReturn the {protein} to the wok. | Stir in the {sauce} and toss for a minute until everything is glossy. | Pour in the {liquid} and bubble for 2 minutes. | Sprinkle over the {spice}.\nServe straight away over the {starch}. | Scatter over the {herb}. | Top with the {nuts}. | Scatter over the {dairy}. | Add a squeeze of {acid}.",
         "A fast, high-heat stir-fry of {main}, tossed in a glossy, savoury sauce",
@@ -97,7 +98,7 @@ _STYLES: dict[str, _Style] = {
         "Spread everything out in a single layer so it roasts rather than steams; use two trays for a crowd.|Cut the vegetables to a similar size so they are all tender at the same time."),
     "soup": _Style("Soup", 15, 25, 25, "pot,pan,slow cooker,pressure cooker,casserole,dutch oven,hob,stove", "modern", "soup,broth,stew,chowder,minestrone,bisque,ramen,pho,laksa",
         "cannellini beans|red lentils; onion; garlic; +carrot; +celery|leek|courgette; vegetable stock*300; olive oil|vegetable oil",
-        "Heat the {fat} in a large saucepan over a medium heat. | Add the {aromatics} with a pinch of salt and cook gently for 5 minutes until softened.\nAdd the {veg} and cook for 3–4 minutes, stirring now and then. | Stir in the {spice}. | Stir in the {sauce}.\nPour in the {liquid} and bring to the boil, then lower the heat and simmer for {simmer} minutes until the vegetables are tender.\nAdd the {protein} and simmer for 8 minutes more, until cooked through. | Stir in the {starch} and simmer until tender. | Crack the {egg} into the simmering soup and poach for 4 minutes.\nBlend about a third of the soup for body, or leave it chunky if you prefer.\nLadle into warm bowls. | Top with the {herb}. | Finish with the {dairy}. | Scatter over the {nuts}. | Add a squeeze of {acid}.",
+        "Heat the {fat} in a large saucepan over a medium heat. | Add the {aromatics} with a pinch of salt and cook gently for 5 minutes until softened.\nAdd the {veg} and cook for 3–4 minutes, stirring now and then. | Stir in the {spice}. | Stir in the {sauce}.\nPour in the {liquid} and bring to the boil, then lower the heat and simmer for {simmer} minutes until the vegetables are tender.\nAdd the {protein} and simmer for 8 minutes more, until cooked through. | Stir in the {starch} and simmer until tender. | Crack the {egg} into the soup for the last 4 minutes to poach.\nBlend about a third of the soup for body, or leave it chunky if you prefer.\nLadle into warm bowls. | Top with the {herb}. | Finish with the {dairy}. | Scatter over the {nuts}. | Add a squeeze of {acid}.",
         "A comforting one-pot soup of {main}",
         "Soups improve overnight: make it a day ahead and reheat gently, adding a splash of water if it has thickened.|Freeze leftovers in portions for up to three months."),
     "pasta": _Style("Pasta", 10, 15, 20, "pot,pan,hob,stove", "italian", "pasta,spaghetti,penne,linguine,fusilli,tagliatelle,macaroni,carbonara,bolognese,orzo,rigatoni,gnocchi,pesto",
@@ -107,22 +108,22 @@ _STYLES: dict[str, _Style] = {
         "Save the pasta water: its starch turns oil and juices into a silky sauce.|Salt the pasta water well; it is the only chance to season the pasta itself."),
     "salad": _Style("Salad", 15, 10, 5, "", "mediterranean", "salad,slaw,lettuce,cucumber,leaves,rocket,no-cook,caesar,nicoise,tabbouleh",
         "chickpeas|feta|chicken breast; +cucumber; +cherry tomatoes|radishes; +mixed salad leaves|rocket; olive oil; lemon; dijon mustard|red wine vinegar; pumpkin seeds|sunflower seeds",
-        "Cook the {starch} according to the packet instructions, then spread out to cool.\nFry the {protein} in a little of the {fat} over a medium-high heat for 6–8 minutes until golden and cooked through. | Boil the {egg} for 8 minutes, cool in cold water, then peel and quarter.\nChop the {veg} into bite-sized pieces and put in a large bowl. | Add the {aromatics}.\nMake the dressing: whisk the {fat} with a pinch of salt. | Whisk in the {sauce}. | Add the juice of the {acid}.\nPour the dressing over the salad and toss gently. | Add the {starch} and {protein} and toss again. | Sprinkle over the {spice}.\nScatter over the {dairy}. | Scatter over the {nuts}. | Finish with the {herb}. | Serve straight away.",
+        "Cook the {starch} according to the packet instructions, then spread out to cool.\nFry the {protein} in a little of the {fat} over a medium-high heat for 6–8 minutes until golden and cooked through. | Meanwhile, boil the {egg} for 8 minutes, cool in cold water, then peel and quarter.\nChop the {veg} into bite-sized pieces and put in a large bowl. | Add the {aromatics}.\nMake the dressing: whisk the rest of the {fat} with a pinch of salt. | Whisk in the {sauce}. | Add the juice of the {acid}.\nPour the dressing over the salad and toss gently. | Add the {starch} and {protein} and toss again. | Sprinkle over the {spice}.\nScatter over the {dairy}. | Scatter over the {nuts}. | Finish with the {herb}. | Serve straight away.",
         "A fresh, crunchy salad of {main} with a punchy dressing",
         "Dress the salad just before serving so the leaves stay crisp.|The dressing keeps in a jar in the fridge for up to three days."),
     "curry": _Style("Curry", 15, 25, 25, "pot,pan,casserole,slow cooker,wok,hob,stove", "indian", "curry,masala,korma,dal,dhal,tikka,jalfrezi,coconut milk,vindaloo,katsu,rice,biryani,rendang",
         "chicken thighs|chickpeas|red lentils; coconut milk|chopped tomatoes; basmati rice|cauliflower rice; +baby spinach|green beans; +red pepper|cauliflower florets; onion; garlic; ginger; vegetable oil|olive oil",
-        "Cook the {starch} according to the packet instructions and keep warm.\nHeat the {fat} in a large, deep pan over a medium heat. | Add the {aromatics} and cook for 6–8 minutes, stirring often, until soft and golden.\nStir in the {spice} and cook for 1 minute until fragrant. | Stir in the {sauce} and cook for 1 minute.\nAdd the {protein} and stir to coat in the spices.\nPour in the {liquid}, bring to a simmer and cook for {simmer} minutes, stirring occasionally, until thickened and cooked through.\nAdd the {veg} for the last 8 minutes so they stay vibrant.\nBoil the {egg} for 8 minutes, cool in cold water, peel, halve and add to the curry. | Squeeze in the {acid}. | Stir through the {dairy}.\nServe over the {starch}. | Scatter with the {herb}. | Top with the {nuts}.",
+        "Cook the {starch} according to the packet instructions and keep warm.\nHeat the {fat} in a large, deep pan over a medium heat. | Add the {aromatics} and cook for 6–8 minutes, stirring often, until soft and golden.\nStir in the {spice} and cook for 1 minute until fragrant. | Stir in the {sauce} and cook for 1 minute.\nAdd the {protein} and stir to coat in the spices.\nPour in the {liquid}, bring to a simmer and cook for {simmer} minutes, stirring occasionally, until thickened and cooked through.\nAdd the {veg} for the last 8 minutes so they stay vibrant.\nMeanwhile, boil the {egg} for 8 minutes, cool in cold water, peel, halve and add to the curry. | Squeeze in the {acid}. | Stir through the {dairy}.\nServe over the {starch}. | Scatter with the {herb}. | Top with the {nuts}.",
         "A rich, fragrant curry of {main}, simmered until thick and glossy",
         "Like most curries, it tastes even better the next day; it keeps in the fridge for up to three days.|Fry the spices until fragrant before adding liquid: it is the difference between flat and vibrant."),
-    "frittata": _Style("Frittata", 10, 20, 20, "pan,skillet,hob,stove", "italian", "frittata,omelette,omelet,egg,quiche,tortilla,shakshuka,brunch",
+    "frittata": _Style("Frittata", 10, 20, 25, "pan,skillet,hob,stove", "italian", "frittata,omelette,omelet,egg,quiche,tortilla,shakshuka,brunch",
         "!eggs*2; +baby spinach|courgette; +cherry tomatoes|red pepper; onion; cheddar|parmesan|feta; olive oil|vegetable oil; fresh chives|fresh parsley",
         "Whisk the {egg} in a large bowl with a good pinch of salt and pepper.\nHeat the {fat} in a 24 cm non-stick frying pan over a medium heat. | Add the {aromatics} and cook for 5 minutes until soft.\nAdd the {protein} and cook for 4–5 minutes until golden and cooked through.\nAdd the {veg} and cook for 3–4 minutes until tender. | Stir in the {spice}. | Stir in the {sauce}.\nStir half the {dairy} into the eggs. | Pour the eggs into the pan and stir once or twice so the filling is evenly spread.\nScatter over the rest of the {dairy}. | Cook without stirring for {simmer} minutes, until the edges are set.\nCover with a lid for the last few minutes, or slide under a hot grill, until just set in the middle.\nLeave to settle for 2 minutes, then cut into wedges. | Scatter over the {herb}. | Serve with the {starch}. | Add a squeeze of {acid}.",
         "A thick, golden frittata packed with {main}, as good warm as it is cold",
         "Take the pan off the heat while the middle still wobbles slightly; it keeps cooking as it rests.|Leftover wedges make a great packed lunch."),
     "grain bowl": _Style("Grain Bowl", 15, 20, 20, "pot,pan,rice cooker,hob,stove", "modern", "bowl,buddha bowl,poke,quinoa,grain,rice,burrito,taco",
         "chickpeas|salmon fillets|firm tofu; quinoa|brown rice|cauliflower rice; +avocado|cucumber; +carrot|red cabbage; olive oil|vegetable oil; tahini|greek yogurt; lemon|lime; pumpkin seeds|sunflower seeds",
-        "Rinse the {starch}, then cook according to the packet instructions. | Fluff up with a fork and keep warm.\nHeat the {fat} in a frying pan over a medium-high heat and cook the {protein} for 6–8 minutes, turning, until golden and cooked through. | Add the {aromatics} for the last minute{?protein}.\nBoil the {egg} for 7 minutes, cool in cold water, then peel and halve.\nPrepare the {veg}: slice, shred or cut into bite-sized pieces.\nMake the dressing: whisk 2 tablespoons of the {fat} with the juice of the {acid} and a pinch of salt. | Whisk in the {sauce}, loosening with a splash of water. | Season with the {spice}.\nDivide the {starch} between the bowls. | Arrange the {veg} on top. | Add the {protein}. | Add the {egg}.\nSpoon over the dressing{?acid}. | Top with the {dairy}. | Scatter over the {nuts}. | Finish with the {herb}.",
+        "Rinse the {starch}, then cook according to the packet instructions; fluff up with a fork and keep warm.\nHeat a little of the {fat} in a frying pan over a medium-high heat and cook the {protein} for 6–8 minutes, turning, until golden and cooked through. | Add the {aromatics} for the last minute{?protein}.\nMeanwhile, boil the {egg} for 7 minutes, cool in cold water, then peel and halve.\nPrepare the {veg}: slice, shred or cut into bite-sized pieces.\nMake the dressing: whisk the rest of the {fat} with the juice of the {acid} and a pinch of salt. | Whisk in the {sauce}, loosening with a splash of water. | Season with the {spice}.\nDivide the {starch} between the bowls. | Arrange the {veg} on top. | Add the {protein}. | Add the {egg}.\nSpoon over the dressing{?acid}. | Top with the {dairy}. | Scatter over the {nuts}. | Finish with the {herb}.",
         "A colourful, make-ahead bowl of {main} with a bright dressing",
         "Cook a double batch of grains: they keep for three days in the fridge and make fast lunches.|Keep the dressing separate until serving if you pack bowls for later."),
 }
@@ -231,6 +232,28 @@ _ORDER = ("protein", "egg", "veg", "starch", "dairy", "liquid", "aromatics", "sa
 _NOT_A_NAME = {"a", "an", "some", "something", "anything", "any", "i", "we", "my", "make", "need", "what"}
 _FILLERS = ("Weigh out all the ingredients and get your pans and bowls ready before you start.",
             "Taste before serving and adjust with a little more salt, acid or heat as you like.")
+
+
+# Under a time limit too tight to cook them, these sentences use the food ready-cooked instead.
+_NO_COOK = {
+    "Fry the {protein} in a little of the {fat} over a medium-high heat for 6–8 minutes until golden and cooked through.":
+        "Use the {protein} ready-cooked (leftovers or shop-bought) and slice or flake it.",
+    "Meanwhile, boil the {egg} for 8 minutes, cool in cold water, then peel and quarter.":
+        "Use hard-boiled {egg}, peeled and quartered.",
+}
+_UNTIMED = re.compile(r"\bpacket\b|\ba few minutes\b", re.IGNORECASE)
+_SIMMER = "\x00"  # stands for the simmering minutes until the other timed sentences are counted
+_OVERLAPS = re.compile(r"\bmeanwhile\b|\bthe last \d+ minutes\b|\bwhile\b", re.IGNORECASE)
+
+
+def timeline_minutes(step: str) -> int:
+    """Minutes a step adds to the cooking, at the upper end of each range: a sentence done alongside
+    another ("Meanwhile, ...", "... for the last 8 minutes") adds nothing."""
+    total = 0
+    for sentence in re.split(r"(?<=[.!?])\s+", step):
+        if not _OVERLAPS.search(sentence):
+            total += sum(t.upper_seconds // 60 for t in detect_timers(sentence))
+    return total
 
 
 def _overlap(a: str, b: str) -> bool:
@@ -383,13 +406,14 @@ class _Plan:
         calories = round((4 * (protein + carbs) + 9 * fat) / 5) * 5
         return lines, Nutrition(calories=calories, proteinContent=protein, fatContent=fat, carbohydrateContent=carbs)
 
-    def steps(self, templates: str, cook: int) -> list[str]:
-        """Fill the style's step templates, dropping sentences about roles nothing fills."""
+    def steps(self, templates: str, cook: int) -> tuple[list[str], int]:
+        """Fill the style's step templates, dropping sentences about roles nothing fills; with the
+        cook time they add up to (the simmer takes what the other timed sentences leave of ``cook``)."""
         roles: dict[str, list[str]] = {}
         for i in self.items:
             if not i.taste:
                 roles.setdefault(i.role, []).append(i.shown)
-        values = {role: _join(names) for role, names in roles.items()} | {"cook": str(cook), "simmer": str(max(5, cook - 10))}
+        values = {role: _join(names) for role, names in roles.items()} | {"cook": str(cook), "simmer": _SIMMER}
         steps = []
         for template in templates.split("\n"):
             keep = [s for s in template.split(" | ") if all(values.get(k) for k in re.findall(r"{\??(\w+)}", s))]
@@ -402,7 +426,15 @@ class _Plan:
             steps[-2 if len(steps) > 1 else -1] += f" Add the {_join(missing)} and stir or toss to combine."
         for filler in _FILLERS[: max(0, 5 - len(steps))]:
             steps.insert(0 if filler == _FILLERS[0] else len(steps) - 1, filler)
-        return steps[:9]
+        steps = steps[:9]
+        timed = sum(timeline_minutes(s) for s in steps if _SIMMER not in s)
+        # Work done alongside ("Meanwhile, boil the eggs for 8 minutes") still has to fit in the cook time.
+        longest = max((t.upper_seconds // 60 for s in steps for t in detect_timers(s.replace(_SIMMER, "0"))), default=0)
+        if not any(_SIMMER in s for s in steps):
+            untimed = any(_UNTIMED.search(s) for s in steps)  # packet times vary: keep the style's own estimate
+            return steps, max(cook, timed, longest) if untimed else -(-max(timed, longest) // 5) * 5
+        simmer = max(3, cook - timed, longest - timed)
+        return [s.replace(_SIMMER, str(simmer)) for s in steps], timed + simmer
 
     def mains(self, style: str) -> list[str]:
         """Up to three ingredients that characterise the dish: protein first, the cook's own next."""
@@ -461,6 +493,14 @@ def build_demo_recipe(request: RecipeRequest, seed: int | None = None) -> Recipe
     plan.add_staples(f"{_CUISINES[plan.cuisine or st.cuisine][2]}; {st.staples}; ~salt; ~black pepper")
     plan.items.sort(key=lambda i: (i.taste, _ORDER.index(i.role)))
     prep, cook = plan.times(st.prep, st.cook)
+    steps, cook = plan.steps(st.steps, cook)  # the steps' own times decide the cook time
+    if request.max_minutes and prep + cook > request.max_minutes:
+        quick = st.steps
+        for slow, fast in _NO_COOK.items():
+            quick = quick.replace(slow, fast)
+        steps, cook = plan.steps(quick, max(0, request.max_minutes - prep))
+    if request.max_minutes and prep + cook > request.max_minutes:
+        prep = max(5, request.max_minutes - cook)
     ingredients, nutrition = plan.ingredients()
     mains = plan.mains(style)
     labels = ([{"keto": "keto-friendly"}.get(request.diet, request.diet)] if request.diet != "none" else [])
@@ -479,7 +519,7 @@ def build_demo_recipe(request: RecipeRequest, seed: int | None = None) -> Recipe
         totalTime=_iso(prep + cook),
         recipeCuisine=_title(request.cuisine) if request.cuisine else _CUISINES[st.cuisine][0],
         recipeIngredient=ingredients,
-        recipeInstructions=[HowToStep(text=s) for s in plan.steps(st.steps, cook)],
+        recipeInstructions=[HowToStep(text=s) for s in steps],
         tips=plan.tips(st.tips),
         nutrition=nutrition,
     )
