@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from recipe_app.components.layout import page_shell
-from recipe_app.components.list_toggle import list_toggle
+from recipe_app.pages.shopping.list_toggle import list_toggle
 from recipe_app.domain.request import DIETS
 from recipe_app.pages.library.state import LibraryState as L
 

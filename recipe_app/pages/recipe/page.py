@@ -6,7 +6,7 @@ import reflex as rx
 
 from recipe_app.components.cook_mode import cook_button, cook_mode
 from recipe_app.components.layout import page_shell
-from recipe_app.components.list_toggle import list_toggle
+from recipe_app.pages.shopping.list_toggle import list_toggle
 from recipe_app.components.recipe_view import recipe_body
 from recipe_app.pages.recipe.ask import around_the_recipe
 from recipe_app.pages.recipe.state import UNIT_SYSTEMS
