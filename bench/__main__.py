@@ -6,7 +6,8 @@ Runs, one after the other (about 25 minutes on the reference VM):
 1. ``bench.run``     the six designs side by side (results.json/.md, latency_vs_concurrency.png);
 2. ``bench.reader``  the upstream-reading floor with uvloop (reader_results.json);
 3. ``bench.scale``   1 vs 2 workers on Redis (scale_results.json; needs root for the cgroups on a
-   2-core machine, and redis-server).
+   2-core machine, and redis-server);
+4. ``bench.split``   one update through each stage, the floor's state beside the studio's (split_results.json).
 Each writes into ``bench/``. Stops at the first one that fails.
 """
 
@@ -27,6 +28,7 @@ def main() -> None:
         ["bench.run", "--app-dir", args.app_dir],
         ["bench.reader", "--uvloop", "--out", str(BENCH / "reader_results.json")],
         ["bench.scale", "--app-dir", args.app_dir],
+        ["bench.split"],
     ]
     for step in steps:
         print(f"== python -m {' '.join(step)}", flush=True)

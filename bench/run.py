@@ -50,6 +50,8 @@ TARGETS = {
     "cpu": "≤ 0.05 s per recipe",
     "ttft": "added TTFT p50 ≤ 20 ms",
     "mem": "≤ 100 KB per idle session",
+    "floor": "(a) within 1.25× of (f)",
+    "redis": "2 workers ≥ 1.7× one",
 }
 
 DESIGNS = {
@@ -57,6 +59,8 @@ DESIGNS = {
     "app-httpx": "(a1) Recipe Studio with UPSTREAM_HTTP=httpx (the reader before the aiohttp switch)",
     "app-memory": "(a2) Recipe Studio with REFLEX_STATE_MANAGER_MODE=memory (tab states not kept on disk)",
     "app-granian": "(a3) Recipe Studio on Granian, Reflex's default server (no permessage-deflate)",
+    "app-debounce10": "(L1) Recipe Studio with REFLEX_STATE_MANAGER_DISK_DEBOUNCE=10s (tab states written every 10 s, not 2)",
+    "app-flush100": "(L2) Recipe Studio with STREAM_FLUSH_MS=100 (a card update per 100 ms, not 65)",
     "floor": "(f) floor: the smallest Reflex app doing one update per flush (same upstream, same bulk reader)",
     "floor-timer": "(f0) floor without upstream: the same updates from a timer",
     "naive": "(b) naive Reflex: flush every chunk",
@@ -178,6 +182,8 @@ DESIGN_ENV: dict[str, dict[str, str]] = {
     "app-httpx": {"UPSTREAM_HTTP": "httpx"},
     "app-memory": {"REFLEX_STATE_MANAGER_MODE": "memory"},
     "app-granian": {"REFLEX_USE_GRANIAN": "1"},
+    "app-debounce10": {"REFLEX_STATE_MANAGER_DISK_DEBOUNCE": "10s"},
+    "app-flush100": {"STREAM_FLUSH_MS": "100"},
     "floor": {"FLOOR_SOURCE": "upstream"},
     "floor-timer": {"FLOOR_SOURCE": "timer"},
 }
@@ -351,7 +357,65 @@ def report(results: dict[str, Any]) -> str:
                  + " | ".join(cell(k, lambda d: fmt((d.get('idle') or {}).get('kb_per_session'))) for k in shown) + " |")
     lines.append("| backend peak RSS (MB) | – | "
                  + " | ".join(cell(k, lambda d: fmt(d.get('peak_rss_mb'))) for k in shown) + " |")
+    lines.append("| backend CPU per update (µs) | (a) ≤ 1.25× (f) | "
+                 + " | ".join(cell(k, lambda d: at_ref_per_update(d)) for k in shown) + " |")
+    lines.append(f"| 1 → 2 workers on Redis | {TARGETS['redis']} | {redis_scaling()} (bench.scale; the floor is not run there) |"
+                 + " |" * (len(shown) - 1))
+    lines += ["", *versus_floor(results)]
     return "\n".join(lines)
+
+
+def per_update_us(step: dict[str, Any]) -> float | None:
+    """Backend CPU per websocket frame sent, in µs (a frame is one update)."""
+    if not step.get("frames_per_recipe"):
+        return None
+    return step["backend_cpu_per_recipe_s"] / step["frames_per_recipe"] * 1e6
+
+
+def at_ref_per_update(d: dict[str, Any]) -> str:
+    ref = d["reference_step"]
+    s = next(s for s in d["steps"] if s["n"] == ref)
+    return f"{fmt(per_update_us(s), 0)} (N={ref})"
+
+
+def redis_scaling() -> str:
+    """The last ``bench.scale`` result (scale_results.json), if there is one."""
+    try:
+        data = json.loads((BENCH / "scale_results.json").read_text())
+        return f"{data['scaling_interpolated']:.2f}× (interpolated), {data['scaling']:.2f}× (steps), {data['started'][:10]}"
+    except (OSError, KeyError, TypeError, ValueError):
+        return "not measured"
+
+
+def versus_floor(results: dict[str, Any]) -> list[str]:
+    """Each design of the app against the floor (f): capacity, and CPU and bytes at a step both passed."""
+    designs = results["designs"]
+    floor = designs.get("floor")
+    if not floor:
+        return []
+    lines = ["| design vs floor (f) | capacity | (f) ÷ it | at N | CPU s/recipe | ÷ (f) | CPU µs/update | ÷ (f) "
+             "| updates/recipe | bytes/recipe | ÷ (f) | within 1.25× |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, d in designs.items():
+        if not (name.startswith("app") or name.startswith("floor")):
+            continue
+        both = sorted({s["n"] for s in d["steps"] if s["passed"]} & {s["n"] for s in floor["steps"] if s["passed"]})
+        cap_ratio = (floor["capacity"] / d["capacity"]) if d["capacity"] else None
+        row = [name, str(d["capacity"]), fmt(cap_ratio, 2) if cap_ratio else "–"]
+        if both:
+            n = both[-1]
+            mine, theirs = (next(s for s in x["steps"] if s["n"] == n) for x in (d, floor))
+            cpu_r = mine["backend_cpu_per_recipe_s"] / theirs["backend_cpu_per_recipe_s"]
+            upd_r = (per_update_us(mine) or 0) / (per_update_us(theirs) or 1)
+            bytes_r = (mine["wire_bytes_per_recipe"] or 0) / (theirs["wire_bytes_per_recipe"] or 1)
+            ok = cap_ratio is not None and cap_ratio <= 1.25 and upd_r <= 1.25
+            row += [str(n), fmt(mine["backend_cpu_per_recipe_s"], 4), fmt(cpu_r, 2), fmt(per_update_us(mine), 0), fmt(upd_r, 2),
+                    fmt(mine["frames_per_recipe"], 0), fmt(mine["wire_bytes_per_recipe"], 0), fmt(bytes_r, 2),
+                    "yes" if ok else "no"]
+        else:
+            row += ["–"] * 9
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
@@ -385,7 +449,7 @@ def main() -> None:
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
     parser.add_argument("--quick", action="store_true", help=f"steps {QUICK_STEPS}, fewer idle sessions")
     parser.add_argument("--steps", help="comma-separated N values (overrides --quick / full)")
-    parser.add_argument("--designs", default="app,app-granian,app-httpx,app-memory,naive,sse")
+    parser.add_argument("--designs", default="app,app-debounce10,app-memory,floor,floor-timer,naive,sse")
     parser.add_argument("--idle-sessions", type=int, default=None)
     parser.add_argument("--tps", type=float, default=60.0)
     parser.add_argument("--ttft", type=float, default=0.25)

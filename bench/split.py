@@ -57,6 +57,10 @@ STAGES = [
 ]
 
 
+#: A delta touching more substates than this is the whole state of a new tab, not a card update.
+SNAPSHOT_STATES = 3
+
+
 class Timers:
     """Seconds spent per stage, and counters."""
 
@@ -151,6 +155,21 @@ def instrument(states_dir: Path) -> None:
     pathlib.Path.write_bytes = timed_write
 
 
+class StalenessQueue(dict):
+    """The disk manager's write queue, noting how old each tab's oldest unwritten change is when written.
+
+    That age is what a crash (no graceful flush) would lose of a tab's state: at most about the debounce.
+    """
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        item = super().pop(key, *default)
+        if item is not None and hasattr(item, "timestamp"):
+            T.s["stale_max"] = max(T.s["stale_max"], time.time() - item.timestamp)
+            T.s["stale_sum"] += time.time() - item.timestamp
+            T.n["stale_writes"] += 1
+        return item
+
+
 class Recorder:
     """The event namespace: keeps every update per tab, in order, for the replay."""
 
@@ -159,7 +178,8 @@ class Recorder:
 
     async def emit_update(self, update: Any, token: str) -> None:
         t0 = time.perf_counter()
-        if update.delta:
+        # A tab's first event sends its whole state (a browser gets that when it hydrates): not an update.
+        if update.delta and len(update.delta) <= SNAPSHOT_STATES:
             self.updates[token].append(update)
         T.s["emit"] += time.perf_counter() - t0
 
@@ -198,6 +218,7 @@ async def live(design: str, tabs: int) -> tuple[Recorder, dict[str, Any]]:
     T.n.clear()
     recorder = Recorder()
     manager = StateManagerDisk()
+    manager._write_queue = StalenessQueue()
     processor = BaseStateEventProcessor().configure(state_manager=manager, event_namespace=recorder)
     run = f"{design.replace('-', '')}{os.getpid()}x{int(time.time())}"
     cpu0, wall0 = time.process_time(), time.monotonic()
@@ -211,7 +232,8 @@ async def live(design: str, tabs: int) -> tuple[Recorder, dict[str, Any]]:
     updates = sum(len(u) for u in recorder.updates.values())
     return recorder, {"updates": updates, "updates_per_recipe": round(updates / tabs, 1), "cpu_s": round(cpu, 3),
                       "wall_s": round(wall, 1), "blocks": T.n["blocks"], "pickles": T.n["pickles"],
-                      "files": T.n["files"], "pickle_bytes_avg": round(T.n["pickle_bytes"] / max(1, T.n["pickles"])),
+                      "files": T.n["files"], "crash_loses_max_s": round(T.s["stale_max"], 2),
+                      "crash_loses_mean_s": round(T.s["stale_sum"] / max(1, T.n["stale_writes"]), 2), "pickle_bytes_avg": round(T.n["pickle_bytes"] / max(1, T.n["pickles"])),
                       "live_s": {k: T.s[k] for k in ("lock", "body", "delta", "disk_set", "disk_write", "emit")}}
 
 
@@ -283,6 +305,10 @@ async def replay(recorder: Recorder, rounds: int = 3) -> dict[str, Any]:
         for key, value in s.items():
             best[key] = min(best.get(key, value), value)
         sizes = {"json_bytes": json_bytes, "wire_bytes": wire_bytes}
+    names = [(state, var) for updates in recorder.updates.values() for u in updates
+             for state, delta in u.delta.items() for var in delta]
+    sizes["vars_per_update"] = round(len(names) / max(1, sum(len(u) for u in recorder.updates.values())), 2)
+    sizes["vars_sent"] = sorted({f"{state.rsplit('.', 1)[-1]}.{var.removesuffix('_rx_state_')}" for state, var in names})
     left.close()
     right.close()
     return {"replay_s": best, **sizes}
@@ -345,6 +371,8 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {'' if diff is None else f'{diff:+.0f}'} |")
     for key, label in [("updates_per_recipe", "updates per recipe"), ("json_bytes_per_update", "bytes per update (engine.io text)"),
                        ("wire_bytes_per_update", "bytes per update on the wire (deflated frame)"),
+                       ("vars_per_update", "vars per update"),
+                       ("crash_loses_max_s", "a crash loses at most (s of a tab's changes)"),
                        ("cpu_per_recipe_s", "process CPU per recipe (s)")]:
         lines.append(f"| {label} | " + " | ".join(str(results["designs"][d][key]) for d in designs) + " | |")
     return "\n".join(lines)
@@ -355,8 +383,52 @@ async def warm_up(designs: list[str]) -> None:
     await asyncio.gather(*(live(d, 1) for d in designs), *(source(d, 1) for d in designs))
 
 
-async def measure(design: str, tabs: int) -> dict[str, Any]:
-    """Live and replayed stages of one design, per update."""
+def _direct_apply() -> Any:
+    """Lever: the studio sets a change set's vars without reading each one back through the proxy first
+    (the session's change sets hold only what changed)."""
+    from recipe_app.components.recipe_view import CARD_TO_VAR
+    from recipe_app.pages.studio.state import StudioState
+
+    original = StudioState._apply
+
+    def apply(self: Any, changes: dict[str, Any]) -> None:
+        for key, value in changes.items():
+            setattr(self, CARD_TO_VAR.get(key, key), value)
+
+    StudioState._apply = apply
+
+    def undo() -> None:
+        StudioState._apply = original
+
+    return undo
+
+
+#: In-process levers of the app's code, ``app+NAME``: each returns how to undo it.
+PATCHES = {"direct": _direct_apply}
+
+
+async def measure(variant: str, tabs: int) -> dict[str, Any]:
+    """Live and replayed stages of one design, per update; ``app:KEY=VALUE`` runs it with that setting."""
+    from recipe_app.core.settings import get_settings
+
+    design, _, setting = variant.partition(":")
+    design, _, patch = design.partition("+")
+    saved = dict(os.environ)
+    undo = PATCHES[patch]() if patch else (lambda: None)
+    if setting:
+        key, _, value = setting.partition("=")
+        os.environ[key] = value
+    get_settings.cache_clear()
+    try:
+        return await _measure(design, tabs)
+    finally:
+        undo()
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
+
+
+async def _measure(design: str, tabs: int) -> dict[str, Any]:
     alone = await source(design, tabs)
     recorder, figures = await live(design, tabs)
     wire = await replay(recorder)
@@ -372,6 +444,7 @@ async def measure(design: str, tabs: int) -> dict[str, Any]:
     per["total"] += replayed
     per["rest"] = per["total"] - per["named"]
     return {**figures, **alone, "per_update_us": {k: round(v, 1) for k, v in per.items()},
+            "vars_per_update": wire["vars_per_update"], "vars_sent": wire["vars_sent"],
             "json_bytes_per_update": round(wire["json_bytes"] / updates), "wire_bytes_per_update": round(wire["wire_bytes"] / updates),
             "cpu_per_recipe_s": round(per["total"] * updates / tabs / 1e6, 4)}
 
@@ -410,7 +483,7 @@ def main() -> None:
         designs = args.designs.split(",")
 
         async def everything() -> None:
-            await warm_up(designs)
+            await warm_up(sorted({d.partition(":")[0] for d in designs}))
             for design in designs:
                 results["designs"][design] = await measure(design, args.tabs)
                 print(design, json.dumps(results["designs"][design]), flush=True)

@@ -21,7 +21,7 @@ import time
 
 import reflex as rx
 
-TAIL_CHARS = int(os.environ.get("FLOOR_TAIL_CHARS", "120"))
+TAIL_CHARS = int(os.environ.get("FLOOR_TAIL_CHARS", "150"))
 SOURCE = os.environ.get("FLOOR_SOURCE", "upstream")
 
 
