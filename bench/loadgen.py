@@ -547,8 +547,12 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
     w0 = time.monotonic()
     go_time[0] = time.monotonic() + 0.2
     ready.set()
+    if args.out:
+        print("GO", flush=True)  # bench.run: the streaming phase starts (all tabs connected and ready)
     await asyncio.gather(*tasks)
     wall = time.monotonic() - w0
+    if args.out:
+        print("END", flush=True)  # every tab has its terminal status
     cpu1 = me.cpu_times()
     loadgen_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     times = fetch_json(f"{args.upstream}/bench/times?prefix=benchtag{run_id}")
