@@ -1,6 +1,6 @@
 """One card update through each stage of Reflex's path, in process: the floor's state against ours.
 
-    .venv/bin/python -m bench.split [--tabs 4] [--env KEY=VALUE ...]
+    .venv/bin/python -m bench.split [--tabs 8] [--designs floor,app,app:KEY=VALUE,app+direct] [--env KEY=VALUE]
 
 Runs recipes through Reflex's own event processor with its disk state manager, fed by the bench
 upstream (``bench/upstream.py`` on core 1, the same schedule as ``bench.run``), for the studio's
@@ -18,9 +18,13 @@ pinned to core 0 and runs on uvloop, like the server. Two kinds of timing:
   Python 3.11), the websocket frame with permessage-deflate as the app's server negotiates it
   (2 KB window, memLevel 1, one compressor per tab) and the socket write (a local socket pair).
 
-Everything is per update (µs), with the process's whole CPU per update while streaming; the rest
-is what no stage names (the upstream reader, the app's card and session, the event loop, uvicorn's
-ASGI send path, which this process does not run). Writes ``bench/split_results.json``.
+Before them, the design's own path alone (the floor: the bulk reader; the app: its
+``GenerationSession``) streams the same recipes without Reflex, for its CPU. Everything is per
+update (µs), with the process's whole CPU per update; the rest is what no stage names (Reflex's
+background-task and emit coroutines, the event loop; uvicorn's ASGI send path is not run here).
+``app:KEY=VALUE`` measures the app with a setting, ``app+direct`` with an in-process code lever
+(``PATCHES``). Also: what a crash would lose (the age of a tab's oldest unwritten change when the
+disk manager writes it). Writes ``bench/split_results.json``; the table is printed.
 """
 
 from __future__ import annotations
@@ -451,8 +455,8 @@ async def _measure(design: str, tabs: int) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tabs", type=int, default=4, help="recipes streaming at once per design")
-    ap.add_argument("--designs", default="floor,app")
+    ap.add_argument("--tabs", type=int, default=8, help="recipes streaming at once per design")
+    ap.add_argument("--designs", default="floor,app,app:REFLEX_STATE_MANAGER_DISK_DEBOUNCE=10s,app+direct")
     ap.add_argument("--tps", type=float, default=60.0)
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra environment (both designs)")
     ap.add_argument("--out", default=str(BENCH / "split_results.json"))
