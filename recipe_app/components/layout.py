@@ -13,7 +13,8 @@ def toast_lane() -> rx.Component:
     The app has no global toaster (recipe_app.py), so a toast belongs to the page that sent it.
     """
     return rx.box(
-        rx.toast.provider(position="top-center", visible_toasts=1, expand=False, duration=3000),
+        # Plain colours: sonner's rich success green on its pale green is 4.25:1, under WCAG AA.
+        rx.toast.provider(position="top-center", visible_toasts=1, expand=False, duration=3000, rich_colors=False),
         # A toast sent just before a page change would follow the cook: the new page clears them.
         on_mount=rx.call_script("refs['__toast']?.dismiss?.()"),
         class_name="toast-lane no-print",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.a11y import axe_script, blocking_violations
-from tests.browser.studio import APP_ENV, RunningApp, Studio, expect, serve
+from tests.browser.studio import APP_ENV, RunningApp, Studio, artifact, expect, serve
 from tests.conftest import TEST_KEY
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.recipes import RECIPE, RECIPE_TEXT
@@ -343,7 +343,9 @@ def test_axe_finds_nothing_serious_on_any_page(
         page.wait_for_load_state("networkidle")
         # Contrast is judged on the page at rest: toasts and panels fading in are half transparent.
         page.wait_for_function(
-            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)"
+            """() => document.getAnimations().every(a => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)
+                  && [...document.querySelectorAll('[data-sonner-toast]')].every(t => getComputedStyle(t).opacity === '1'
+                                                                             || getComputedStyle(t).display === 'none')"""
         )
         found[name] = blocking_violations(page)
         # A full-screen overlay is shot as the cook sees it; pages whole.
@@ -442,3 +444,31 @@ def test_stop_moves_focus_to_what_happened(studio: Studio, fake: FakeOpenAI) -> 
     studio.loc("#stop").focus()
     studio.page.keyboard.press("Enter")
     expect(studio.loc("#status-stopped")).to_be_focused()
+
+
+# ---- 5. print ----------------------------------------------------------------------------------------
+def test_a_typical_recipe_prints_on_one_page(studio: Studio, fake: FakeOpenAI) -> None:
+    finish_a_recipe(studio, fake)
+    save_and_open(studio)
+    studio.page.emulate_media(media="print")
+    pdf = studio.page.pdf(format="A4", print_background=False)
+    (artifact("recipe-print.pdf")).write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    expect(studio.loc("#recipe-title")).to_be_visible()
+    expect(studio.loc("#cook-open")).to_be_hidden()  # nothing to click on paper
+
+
+# ---- 6. a quiet start ------------------------------------------------------------------------------
+MISLEADING = (
+    "below the minimum supported version",  # bun
+    "of Node.js is out of date",  # bun runs the frontend tools itself
+    "Target database is not up to date",  # the schema is migrated before the check
+    "uv pip install",  # the README's command installed requirements.txt
+)
+
+
+def test_reflex_run_printed_no_misleading_line(app: RunningApp) -> None:
+    app.check_alive()
+    log = app.log.read_text(errors="replace")
+    assert "App running at" in log
+    assert [line for line in log.splitlines() if any(m in line for m in MISLEADING)] == []
