@@ -453,6 +453,7 @@ def test_a_typical_recipe_prints_on_one_page(studio: Studio, fake: FakeOpenAI) -
     studio.page.emulate_media(media="print")
     pdf = studio.page.pdf(format="A4", print_background=False)
     (artifact("recipe-print.pdf")).write_bytes(pdf)
+    studio.screenshot("recipe-print-media.png")  # the print stylesheet, as a picture to look at
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     expect(studio.loc("#recipe-title")).to_be_visible()
     expect(studio.loc("#cook-open")).to_be_hidden()  # nothing to click on paper
