@@ -80,6 +80,7 @@ def test_skeletons_stand_for_the_sections_to_come_and_fill_in_place(studio: Stud
         "() => [...document.querySelectorAll('#recipe-ingredients, #skeleton-steps')].map(e => e.id)"
     )
     assert order == ["recipe-ingredients", "skeleton-steps"]
+    studio.screenshot("studio-streaming-desktop.png")
 
     expect(studio.loc("#progress li[aria-current=step]")).to_have_text("Steps")
     expect(studio.loc("#skeleton-ingredients")).to_have_count(0)
