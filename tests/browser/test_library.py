@@ -44,7 +44,7 @@ def test_save_find_open_scale_and_add_to_the_shopping_list(studio: Studio, fake:
     expect(ingredients).to_contain_text("1.6 kg chickpeas")
     expect(ingredients).to_contain_text("3 tbsp vegetable oil")
     studio.choose("units", "us")
-    expect(ingredients).to_contain_text("lb chickpeas")
+    expect(ingredients).to_contain_text("3 lb 8 oz chickpeas")  # US masses as pounds and ounces
 
     page.locator("#add-to-shopping").click()
     page.locator("#nav-shopping").click()
