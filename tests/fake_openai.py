@@ -75,6 +75,7 @@ class Reply:
     finish_reason: str | None = "stop"  # None: no finish reason at all (an interrupted llama.cpp stream)
     refusal: str | None = None  # stream this as delta.refusal instead of content
     stall_after: int | None = None  # stop sending after N chunks, keep the connection open
+    resume: threading.Event | None = None  # images: a stall ends when the test sets this, then the rest is sent
     drop_after: int | None = None  # close the TCP connection after N chunks (incomplete body)
     malformed_after: int | None = None  # inject one "data: {not json" event after N chunks
     reject_json_schema: bool = False  # 400 if response_format.type == "json_schema"
@@ -366,7 +367,7 @@ class FakeOpenAI:
         ``image_generation.partial_image`` (``reply.tokens``: their base64 images, at most the
         request's ``partial_images``) then ``image_generation.completed`` (``reply.content``).
         Faults: ``status``, ``delay``, ``drop_after`` (partial images sent before the cut),
-        ``stall_after``; ``tokens_per_s`` paces the events."""
+        ``stall_after`` (until ``resume`` is set, if ever); ``tokens_per_s`` paces the events."""
         if await conn.pause(reply.delay):
             return self._gone(rec)
         if reply.status != 200:
@@ -392,8 +393,9 @@ class FakeOpenAI:
                 self._update(rec, dropped=True)
                 return False
             if i == reply.stall_after:
-                await conn.pause(math.inf)
-                return self._gone(rec)
+                while reply.resume is None or not reply.resume.is_set():
+                    if await conn.pause(_POLL_S):
+                        return self._gone(rec)
             if await conn.pause(reply.ttft if i == 0 else interval):
                 return self._gone(rec)
             if i == len(partials):

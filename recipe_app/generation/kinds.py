@@ -165,8 +165,10 @@ class SwapRun(AnswerRun):
 class PictureRun(AnswerRun):
     """Streams a picture of a recipe from the Images API: each partial image replaces the last.
 
-    ``settings`` name the image model as ``OPENAI_MODEL`` (the row, the cost and the card's usage
-    then speak of it).
+    The final image is not a change set: it waits in :attr:`final_uri` for the caller, which keeps
+    it and shows it by URL (or as a data URI where it cannot be kept), so a multi-megabyte image
+    crosses the websocket only as the partial previews. ``settings`` name the image model as
+    ``OPENAI_MODEL`` (the row, the cost and the card's usage then speak of it).
     """
 
     def __init__(self, client: AsyncOpenAI, settings: Settings, request: RecipeRequest, recipe: Recipe) -> None:
@@ -174,6 +176,7 @@ class PictureRun(AnswerRun):
         self.kind = "image"
         self.prompt = picture_prompt(recipe)
         self.card = {"picture": ""}
+        self.final_uri = ""  # the completed image, once it came
 
     def _source(self, pace: Pace) -> Any:
         return stream_picture(self.client, self.settings, self.prompt, self.meta)
@@ -183,15 +186,19 @@ class PictureRun(AnswerRun):
         return json.dumps({"prompt": self.prompt, "model": self.settings.model_name})
 
     async def updates(self) -> AsyncIterator[dict[str, Any]]:
-        """One change per image received: the partial ones as they sharpen, then the final one."""
+        """One change per partial image as it sharpens; the final one goes to :attr:`final_uri`."""
         try:
             source = await self._open(Pace())
             async with contextlib.aclosing(source):
                 async for b64 in source:
                     if self.first_token_at is None:
                         self.first_token_at = time.monotonic()
-                    self.batches += 1
-                    yield self._move_to({"picture": f"data:image/{IMAGE_FORMAT};base64,{b64}"})
+                    uri = f"data:image/{IMAGE_FORMAT};base64,{b64}"
+                    self.batches += 1  # the final one is shown once too, by the caller
+                    if self.meta.done:
+                        self.final_uri = uri
+                        continue
+                    yield self._move_to({"picture": uri})
         finally:
             self.ended_at = time.monotonic()
 

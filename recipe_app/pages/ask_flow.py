@@ -80,7 +80,7 @@ class AskFlow(rx.State, mixin=True):
     swap_notice: str = ""
     swap_usage: str = ""
 
-    picture_uri: str = ""  # the image model's picture, or the drawing made offline
+    picture_uri: str = ""  # the drawing made offline, a partial image, or the kept picture's URL
     picture_status: str = "idle"  # idle | waiting | streaming | done | stopped | error
     drawing: bool = False
     picture_error: str = ""
@@ -100,8 +100,9 @@ class AskFlow(rx.State, mixin=True):
         """The recipe asked about (None: no finished recipe). Under the state lock."""
         raise NotImplementedError
 
-    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> None:
-        """Keep a finished picture with the recipe (the saved recipe page stores it)."""
+    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> str:
+        """Keep a finished picture with the saved recipe; returns its URL ('' when there is none to keep it with)."""
+        return ""
 
     async def _keep(self, owner: str, question: str, answer: str) -> list[dict[str, str]]:
         """Keep a finished answer; returns the thread to show."""
@@ -253,8 +254,10 @@ class AskFlow(rx.State, mixin=True):
         async with self:
             if self._picture_run != hold.run_id:
                 return
-            if final.get("status") == "done" and self.picture_uri.startswith("data:image/"):
-                await self._keep_picture(hold.owner, subject, self.picture_uri, image_settings.model_name)
+            if final.get("status") == "done" and run.final_uri:
+                # Kept: shown by URL, served by the app; not kept (an unsaved card): the image itself.
+                url = await self._keep_picture(hold.owner, subject, run.final_uri, image_settings.model_name)
+                self.picture_uri = url or run.final_uri
             elif final.get("status") == "error":
                 self.picture_uri = self._drawn_uri  # a failed picture gives way to the drawing
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import reflex as rx
 
+from recipe_app.components.backend_url import on_backend
 from recipe_app.llm.answers import MAX_QUESTION_CHARS
 
 SUGGESTIONS = ("Can I make this without an oven?", "Can I freeze it?", "Make it vegan", "Double it")
@@ -185,14 +186,15 @@ def swap_panel(S: Any, lines: rx.Var) -> rx.Component:
 
 
 def picture(S: Any, ident: str = "recipe-picture") -> rx.Component:
-    """The recipe's picture: an image element whose source is a data URI the app made or kept.
+    """The recipe's picture: the offline drawing or a partial image (data URIs), or the kept
+    picture the backend serves (its URL).
 
     With an image model: it sharpens while the partial images arrive; Stop, and New picture.
     """
     return rx.cond(
         S.picture_uri != "",
         rx.vstack(
-            rx.image(src=S.picture_uri, alt="A picture of the dish", width="100%", max_width="400px",
+            rx.image(src=on_backend(S.picture_uri), alt="A picture of the dish", width="100%", max_width="400px",
                      border_radius="12px", id=ident),
             rx.cond(
                 S.can_draw,

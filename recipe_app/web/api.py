@@ -1,4 +1,5 @@
-"""Operator endpoints beside the app: liveness, readiness, Prometheus metrics and the admin sign-in.
+"""HTTP endpoints beside the app: liveness, readiness, Prometheus metrics, the admin sign-in and
+the recipe pictures.
 
 Mounted in front of Reflex's own backend (`rx.App(api_transformer=...)`), so they answer on the
 backend port, and on the single port of `reflex run --env prod --single-port`.
@@ -6,6 +7,8 @@ backend port, and on the single port of `reflex run --env prod --single-port`.
 ``/health`` and ``/ready`` are public (load balancers), but ``/ready`` names the model and the
 degraded compatibility features only to the operator; ``/metrics`` needs the operator
 (``Authorization: Bearer $ADMIN_TOKEN``, web/admin.py) and is not found without ``ADMIN_TOKEN``.
+``/pictures/...`` serves a saved recipe's kept picture to its owner or through its live share
+link (web/pictures.py).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from recipe_app.core import compat, metrics  # noqa: F401 - registers the metrics
-from recipe_app.web import admin
+from recipe_app.web import admin, pictures
 from recipe_app.db.session import get_engine
 from recipe_app.core.settings import get_settings
 
@@ -99,5 +102,6 @@ operator_api = Starlette(
         Route("/metrics", metrics_endpoint),
         Route(admin.SIGN_IN_PATH, admin.sign_in, methods=["POST"]),
         Route(admin.SIGN_OUT_PATH, admin.sign_out, methods=["POST"]),
+        *pictures.routes,
     ]
 )

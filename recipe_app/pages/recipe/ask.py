@@ -18,6 +18,7 @@ from recipe_app.pages.ask_flow import AskFlow, Subject, pictures_enabled
 from recipe_app.pages.ask_view import ask_panel, picture, swap_panel
 from recipe_app.pages.inputs import parse_id
 from recipe_app.state import BrowserState
+from recipe_app.web.pictures import picture_url
 
 
 class RecipeAskState(AskFlow, rx.State):
@@ -54,7 +55,7 @@ class RecipeAskState(AskFlow, rx.State):
         self.thread = threads.read_thread(row)
         self.ingredient_items = list(dict.fromkeys(i.item[:MAX_ITEM_CHARS] for i in recipe.recipeIngredient))
         self._drawn_uri, self.can_draw = illustration_uri(recipe), pictures_enabled(get_settings())
-        kept = await asyncio.to_thread(pictures.get_picture, owner, row.id)
+        kept = picture_url(row.id, await asyncio.to_thread(pictures.picture_version, owner, row.id))
         if not self.drawing:
             self.picture_uri, self.picture_status, self.picture_error = kept or self._drawn_uri, "idle", ""
         parent = await asyncio.to_thread(recipes.get_recipe, owner, row.parent_id) if row.parent_id else None
@@ -75,8 +76,9 @@ class RecipeAskState(AskFlow, rx.State):
         return Subject(self._recipe_json, self._title, self._diet, list(self._allergies), list(self.ingredient_items),
                        recipe_id=self.recipe_id)
 
-    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> None:
-        await asyncio.to_thread(pictures.keep_picture, owner, subject.recipe_id, data_uri, model)
+    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> str:
+        version = await asyncio.to_thread(pictures.keep_picture, owner, subject.recipe_id, data_uri, model)
+        return picture_url(subject.recipe_id, version)
 
     async def _keep(self, owner: str, question: str, answer: str) -> list[dict[str, str]]:
         kept = await asyncio.to_thread(threads.add_to_thread, owner, self.recipe_id, question, answer)

@@ -21,6 +21,7 @@ from recipe_app.pages.ask_flow import AskFlow, Subject, pictures_enabled
 from recipe_app.pages.ask_view import ask_panel, picture, swap_panel
 from recipe_app.pages.studio.state import StudioState
 from recipe_app.state import BrowserState
+from recipe_app.web.pictures import picture_url
 
 
 class StudioAskState(AskFlow, rx.State):
@@ -52,7 +53,8 @@ class StudioAskState(AskFlow, rx.State):
 
     @rx.event
     async def keep_with_saved(self) -> None:
-        """After Save: the thread asked so far and the image model's picture go with the saved recipe."""
+        """After Save: the thread asked so far and the image model's picture go with the saved recipe
+        (a picture still being drawn is kept when it is finished, :meth:`_keep_picture`)."""
         studio = await self.get_state(StudioState)
         if not studio.saved_recipe_id or studio._generation_id != self._for_generation:
             return
@@ -60,8 +62,9 @@ class StudioAskState(AskFlow, rx.State):
         for item in self.thread:
             await asyncio.to_thread(threads.add_to_thread, owner, studio.saved_recipe_id, item["q"], item["a"])
         if self.picture_uri.startswith("data:image/") and self.picture_uri != self._drawn_uri and not self.drawing:
-            await asyncio.to_thread(pictures.keep_picture, owner, studio.saved_recipe_id, self.picture_uri,
-                                    get_settings().image_model or "")
+            version = await asyncio.to_thread(pictures.keep_picture, owner, studio.saved_recipe_id, self.picture_uri,
+                                              get_settings().image_model or "")
+            self.picture_uri = picture_url(studio.saved_recipe_id, version) or self.picture_uri
 
     async def _subject(self) -> Subject | None:
         studio = await self.get_state(StudioState)
@@ -82,9 +85,13 @@ class StudioAskState(AskFlow, rx.State):
             await asyncio.to_thread(threads.add_to_thread, owner, studio.saved_recipe_id, question, answer)
         return await super()._keep(owner, question, answer)
 
-    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> None:
-        if subject.recipe_id:
-            await asyncio.to_thread(pictures.keep_picture, owner, subject.recipe_id, data_uri, model)
+    async def _keep_picture(self, owner: str, subject: Subject, data_uri: str, model: str) -> str:
+        # The card as it is now: a Save while the picture was drawn gives it a recipe to go with.
+        studio = await self.get_state(StudioState)
+        if not studio.saved_recipe_id or studio._recipe_json != subject.recipe_json:
+            return ""
+        version = await asyncio.to_thread(pictures.keep_picture, owner, studio.saved_recipe_id, data_uri, model)
+        return picture_url(studio.saved_recipe_id, version)
 
     async def _apply_change(self, subject: Subject, change: str) -> Any:
         if not subject.recipe_id:
