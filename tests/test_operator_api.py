@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
+import string
 from collections.abc import Callable
 from types import SimpleNamespace
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
 from recipe_app.core import compat
 from recipe_app.web import admin
 from recipe_app.web.api import operator_api
 from recipe_app.pages.studio import StudioState
 from recipe_app.core.settings import Settings
+from recipe_app.db import pictures, recipes
+from recipe_app.domain.recipe import Recipe
+from recipe_app.state import OWNER_COOKIE
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.pages.harness import Browser, DeltaRecorder, make_processor
-from tests.recipes import RECIPE_TEXT
+from tests.recipes import RECIPE, RECIPE_TEXT
 
 ADMIN = "op-metrics-token-5Vq8"
 
@@ -189,3 +199,96 @@ async def test_guessing_the_token_is_paused_after_ten_wrong_tries(database: str,
     assert statuses == [303] * 10 + [429]
     paused = await post(admin.SIGN_IN_PATH, {"token": ADMIN})
     assert paused.status_code == 429 and _set_cookie(paused) == "" and "wait a minute" in paused.text
+
+
+# --- recipe pictures ---------------------------------------------------------------------------
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"a kept picture " * 200
+PICTURE = "data:image/png;base64," + base64.b64encode(PNG_BYTES).decode()
+
+
+def _browser(owner: str) -> dict[str, str]:
+    """The request headers of a browser holding this owner cookie."""
+    return {"Cookie": f"{OWNER_COOKIE}={owner}"}
+
+
+@pytest.fixture
+def kept(database: str) -> tuple[str, int]:
+    """An owner and one of their saved recipes with a kept picture."""
+    owner = secrets.token_urlsafe(32)
+    row = recipes.save_recipe(owner, Recipe.model_validate(RECIPE))
+    assert pictures.keep_picture(owner, row.id, PICTURE, "gpt-image-1")
+    return owner, row.id
+
+
+async def test_a_kept_picture_is_served_to_its_owner_with_its_type_an_etag_and_revalidation(kept: tuple[str, int]) -> None:
+    owner, recipe_id = kept
+    response = await get(f"/pictures/{recipe_id}?v=1", _browser(owner))
+    assert response.status_code == 200 and response.content == PNG_BYTES
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["cache-control"] == "private, no-cache"  # a revoked link or a delete stops it at once
+    etag = response.headers["etag"]
+    again = await get(f"/pictures/{recipe_id}", {**_browser(owner), "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    newer = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8 a new picture").decode()
+    version = pictures.keep_picture(owner, recipe_id, newer, "gpt-image-1")  # New picture
+    fresh = await get(f"/pictures/{recipe_id}?v={version}", {**_browser(owner), "If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.content == b"\xff\xd8 a new picture"
+    assert fresh.headers["content-type"] == "image/jpeg" and fresh.headers["etag"] != etag
+
+
+async def test_another_browser_no_cookie_or_a_deleted_recipe_gets_not_found(kept: tuple[str, int]) -> None:
+    owner, recipe_id = kept
+    stranger = secrets.token_urlsafe(32)
+    recipes.save_recipe(stranger, Recipe.model_validate(RECIPE))  # a library of its own
+    for headers in (_browser(stranger), {}, _browser(owner[:-1] + "!"), _browser(owner + "x")):
+        response = await get(f"/pictures/{recipe_id}", headers)
+        assert response.status_code == 404 and response.content == b"Not found", headers
+    assert (await get(f"/pictures/{recipe_id + 1}", _browser(owner))).status_code == 404  # no picture kept
+    recipes.delete_recipe(owner, recipe_id)
+    assert (await get(f"/pictures/{recipe_id}", _browser(owner))).status_code == 404
+    recipes.restore_recipe(owner, recipe_id)  # Undo brings it back
+    assert (await get(f"/pictures/{recipe_id}", _browser(owner))).content == PNG_BYTES
+
+
+async def test_a_shared_picture_is_served_through_a_live_link_only(kept: tuple[str, int]) -> None:
+    owner, recipe_id = kept
+    slug = recipes.share_recipe(owner, recipe_id)
+    response = await get(f"/pictures/shared/{slug}")  # anyone with the link, no cookie
+    assert response.status_code == 200 and response.content == PNG_BYTES
+    assert response.headers["cache-control"] == "private, no-cache"
+    assert recipes.revoke_share(owner, recipe_id)
+    assert (await get(f"/pictures/shared/{slug}")).status_code == 404  # revoked: gone at once
+    revalidated = await get(f"/pictures/shared/{slug}", {"If-None-Match": response.headers["etag"]})
+    assert revalidated.status_code == 404  # not a 304 either
+    new_slug = recipes.share_recipe(owner, recipe_id)
+    assert (await get(f"/pictures/shared/{new_slug}")).content == PNG_BYTES
+    recipes.delete_recipe(owner, recipe_id)
+    assert (await get(f"/pictures/shared/{new_slug}")).status_code == 404
+
+
+_COOKIE_CHARS = string.ascii_letters + string.digits + "-_"
+
+
+# A cookie: the owner's own, the owner's with one character changed, or any string of cookie characters.
+_COOKIES = st.one_of(
+    st.just(None),
+    st.tuples(st.integers(0, 42), st.sampled_from(_COOKIE_CHARS)),
+    st.text(_COOKIE_CHARS, max_size=50),
+)
+
+
+@given(cookie=_COOKIES, slug=st.text(_COOKIE_CHARS + ".~", max_size=70))
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_no_cookie_or_link_but_the_right_one_reaches_a_picture(kept: tuple[str, int], cookie: object, slug: str) -> None:
+    owner, recipe_id = kept
+    if cookie is None:
+        cookie = owner
+    elif isinstance(cookie, tuple):
+        cookie = owner[: cookie[0]] + cookie[1] + owner[cookie[0] + 1 :]
+    with TestClient(operator_api, base_url="http://studio.test") as client:
+        by_cookie = client.get(f"/pictures/{recipe_id}", headers=_browser(cookie))
+        by_link = client.get(f"/pictures/shared/{slug}") if slug else None
+    assert by_cookie.status_code == (200 if cookie == owner else 404)
+    assert by_cookie.content == (PNG_BYTES if cookie == owner else b"Not found")
+    assert by_link is None or by_link.status_code == 404  # nothing is shared
