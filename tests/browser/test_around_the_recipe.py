@@ -1,6 +1,7 @@
 """Around the recipe in Chromium, against the fake provider: ask it (streamed, Stop, a fault, a
 closed tab, the thread kept), apply the answer as a new version and see what changed, swap an
-ingredient with its allergy check, the picture on every card.
+ingredient with its allergy check, the picture on every card, kept after Save and served by the app
+to its owner and through a live share link only.
 
 Its own production app (module scope) talking to the fake provider of this module.
 """
@@ -10,10 +11,11 @@ from __future__ import annotations
 import base64
 import json
 import struct
+import threading
 import time
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -216,3 +218,43 @@ def test_the_picture_sharpens_as_it_arrives_and_is_not_asked_for_again(studio: S
     studio.loc("#picture-new").click()
     expect(studio.loc("#picture-error")).to_be_visible()  # a fault: the drawing comes back
     expect(studio.loc("#card-picture")).to_have_attribute("src", re.compile(r"^data:image/svg\+xml;base64,"))
+
+
+LOADED_JS = "(s) => { const i = document.querySelector(s); return !!i && i.complete && i.naturalWidth === 1; }"
+
+
+def test_a_kept_picture_is_served_by_url_to_its_owner_and_through_its_share_link(
+    studio: Studio, new_studio: Callable[..., Studio], fake: FakeOpenAI
+) -> None:
+    final_sent = threading.Event()  # the final image comes only after Save
+    fake.script_images(Reply(tokens=[PNG["grey"]], content=PNG["green"], stall_after=1, resume=final_sent))
+    studio.add_chips("ingredients", "chickpeas")
+    studio.generate()
+    studio.wait_done()
+    expect(studio.loc("#card-picture")).to_have_attribute("src", "data:image/jpeg;base64," + PNG["grey"])
+    studio.loc("#save").click()
+    expect(studio.loc("#open-saved")).to_be_visible()
+    final_sent.set()
+    served = re.compile(r"^http://[^/]+/pictures/(\d+)\?v=\d+$")
+    expect(studio.loc("#card-picture")).to_have_attribute("src", served)  # kept with the saved recipe
+    studio.page.wait_for_function(LOADED_JS, arg="#card-picture")  # and it loads from the app
+    studio.loc("#open-saved").click()
+    expect(studio.loc("#recipe-picture")).to_have_attribute("src", served)
+    studio.page.wait_for_function(LOADED_JS, arg="#recipe-picture")
+    assert len([r for r in fake.requests if "prompt" in r.body]) == 1  # the saved page did not ask again
+    url = studio.loc("#recipe-picture").get_attribute("src")
+    mine = studio.page.request.get(url)
+    assert mine.status == 200 and mine.body() == base64.b64decode(PNG["green"])
+    assert mine.headers["content-type"] == "image/jpeg" and mine.headers["cache-control"] == "private, no-cache"
+    other = new_studio()  # another browser, its own owner cookie
+    assert other.page.request.get(url).status == 404
+
+    studio.loc("#share").click()
+    expect(studio.loc("#share-link")).to_be_visible()
+    other.page.goto(studio.base_url + studio.loc("#share-link").get_attribute("href"))
+    expect(other.loc("#shared-picture")).to_have_attribute("src", re.compile(r"/pictures/shared/[\w-]+\?v=\d+$"))
+    other.page.wait_for_function(LOADED_JS, arg="#shared-picture")
+    shared_url = other.loc("#shared-picture").get_attribute("src")
+    studio.loc("#revoke-share").click()
+    expect(studio.loc("#share-link")).to_have_count(0)
+    assert other.page.request.get(shared_url).status == 404  # a revoked link serves it no more
