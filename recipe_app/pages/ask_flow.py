@@ -10,6 +10,7 @@ inherit its Stop, tab-close cancel, retries, limits, metrics and records.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -250,8 +251,9 @@ class AskFlow(rx.State, mixin=True):
                 return
         image_settings = settings.model_copy(update={"openai_model": settings.image_model})  # its row, cost, usage
         run = PictureRun(get_client(settings), image_settings, _request(subject), Recipe.model_validate_json(subject.recipe_json))
-        final = await self._stream(hold, run, "image", _PICTURE_VARS, "_picture_stop", image_settings)
-        async with self:
+
+        async def ended(final: dict[str, Any]) -> None:
+            # With the final change set, under the same lock: "done" is never seen with a partial image.
             if self._picture_run != hold.run_id:
                 return
             if final.get("status") == "done" and run.final_uri:
@@ -260,6 +262,8 @@ class AskFlow(rx.State, mixin=True):
                 self.picture_uri = url or run.final_uri
             elif final.get("status") == "error":
                 self.picture_uri = self._drawn_uri  # a failed picture gives way to the drawing
+
+        await self._stream(hold, run, "image", _PICTURE_VARS, "_picture_stop", image_settings, ended)
 
     @rx.event(background=True)
     async def stop_picture(self) -> None:
@@ -309,9 +313,12 @@ class AskFlow(rx.State, mixin=True):
 
     async def _stream(
         self, hold: _Hold, run: RecipeRun, kind: str, names: dict[str, str], stop_flag: str,
-        settings: Settings | None = None,
+        settings: Settings | None = None, ended: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     ) -> dict[str, Any]:
-        """Run one generation of ``kind`` and apply its change sets; returns its final change set."""
+        """Run one generation of ``kind`` and apply its change sets; returns its final change set.
+
+        ``ended`` runs with the final change set, under the same lock (one update shows both).
+        """
         settings = settings or get_settings()
 
         async def notify(changes: dict[str, Any]) -> None:
@@ -342,6 +349,8 @@ class AskFlow(rx.State, mixin=True):
         finally:
             async with self:
                 self._apply_flow(generation.final, names)
+                if ended is not None:
+                    await ended(generation.final)
         return generation.final
 
     def _apply_flow(self, changes: dict[str, Any], names: dict[str, str]) -> None:

@@ -12,6 +12,7 @@ picture shows the new one without waiting for a revalidation.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,7 +44,7 @@ def _not_found() -> Response:
     return Response("Not found", status_code=404, media_type="text/plain", headers={"Cache-Control": "no-store"})
 
 
-async def _answer(request: Request, read) -> Response:  # noqa: ANN001 - read(with_data) -> StoredPicture | None
+async def _answer(request: Request, read: Callable[[bool], StoredPicture | None]) -> Response:
     """304 when the browser has this version, the bytes otherwise, 404 when it may not see it."""
     head = await asyncio.to_thread(read, False)
     if head is None:

@@ -183,6 +183,26 @@ async def test_a_picture_that_finishes_after_save_is_kept_with_the_saved_recipe(
     assert len(image_requests(fake)) == 1  # the saved page did not ask again
 
 
+async def test_a_stopped_picture_is_not_kept_by_save(
+    card: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, configure: Callable[..., Settings]
+) -> None:
+    browser, recorder = card
+    configure(IMAGE_MODEL="gpt-image-1")
+    fake.script(Reply(tokens=[PARTIAL_1], content=FINAL, stall_after=1))
+    start = len(recorder.updates)
+    drawing = await browser.send(StudioAskState.prepare)
+    await recorder.wait_for(lambda: any(
+        d.get("picture_uri") == JPEG + PARTIAL_1 for d in DeltaRecorder.values_of(recorder.updates[start:], CARD)))
+    await (await browser.send(StudioAskState.stop_picture))
+    await drawing.wait_all()
+    await (await browser.send(StudioState.save_recipe))
+    await (await browser.send(StudioAskState.keep_with_saved))
+    card_state = await browser.state(StudioAskState)
+    assert card_state.picture_status == "stopped" and card_state.picture_uri == JPEG + PARTIAL_1  # still shown
+    with new_session() as db:
+        assert db.exec(select(RecipePicture)).all() == []  # but a half-drawn picture is not kept
+
+
 async def test_the_shared_page_shows_the_kept_picture_through_its_link_until_revoked(
     tab: tuple[Browser, DeltaRecorder, str], fake: FakeOpenAI
 ) -> None:

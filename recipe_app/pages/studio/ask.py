@@ -61,7 +61,8 @@ class StudioAskState(AskFlow, rx.State):
         owner = (await self.get_state(BrowserState)).owner_id()
         for item in self.thread:
             await asyncio.to_thread(threads.add_to_thread, owner, studio.saved_recipe_id, item["q"], item["a"])
-        if self.picture_uri.startswith("data:image/") and self.picture_uri != self._drawn_uri and not self.drawing:
+        # A finished picture only: a stopped one's last partial image stays on the card, not kept.
+        if self.picture_status == "done" and self.picture_uri.startswith("data:image/") and self.picture_uri != self._drawn_uri:
             version = await asyncio.to_thread(pictures.keep_picture, owner, studio.saved_recipe_id, self.picture_uri,
                                               get_settings().image_model or "")
             self.picture_uri = picture_url(studio.saved_recipe_id, version) or self.picture_uri
