@@ -280,7 +280,9 @@ _COOKIES = st.one_of(
 
 @given(cookie=_COOKIES, slug=st.text(_COOKIE_CHARS + ".~", max_size=70))
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_no_cookie_or_link_but_the_right_one_reaches_a_picture(kept: tuple[str, int], cookie: object, slug: str) -> None:
+def test_no_cookie_or_link_but_the_right_one_reaches_a_picture(
+    kept: tuple[str, int], cookie: object, slug: str
+) -> None:
     owner, recipe_id = kept
     if cookie is None:
         cookie = owner

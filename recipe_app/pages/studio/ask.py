@@ -62,7 +62,8 @@ class StudioAskState(AskFlow, rx.State):
         for item in self.thread:
             await asyncio.to_thread(threads.add_to_thread, owner, studio.saved_recipe_id, item["q"], item["a"])
         # A finished picture only: a stopped one's last partial image stays on the card, not kept.
-        if self.picture_status == "done" and self.picture_uri.startswith("data:image/") and self.picture_uri != self._drawn_uri:
+        finished = self.picture_status == "done" and self.picture_uri != self._drawn_uri
+        if finished and self.picture_uri.startswith("data:image/"):
             version = await asyncio.to_thread(pictures.keep_picture, owner, studio.saved_recipe_id, self.picture_uri,
                                               get_settings().image_model or "")
             self.picture_uri = picture_url(studio.saved_recipe_id, version) or self.picture_uri
