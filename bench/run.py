@@ -59,7 +59,8 @@ DESIGNS = {
     "app-httpx": "(a1) Recipe Studio with UPSTREAM_HTTP=httpx (the reader before the aiohttp switch)",
     "app-memory": "(a2) Recipe Studio with REFLEX_STATE_MANAGER_MODE=memory (tab states not kept on disk)",
     "app-granian": "(a3) Recipe Studio on Granian, Reflex's default server (no permessage-deflate)",
-    "app-debounce10": "(L1) Recipe Studio with REFLEX_STATE_MANAGER_DISK_DEBOUNCE=10s (tab states written every 10 s, not 2)",
+    "app-debounce2": "(L1) Recipe Studio with REFLEX_STATE_MANAGER_DISK_DEBOUNCE=2s (Reflex's default; the app sets 10 s)",
+    "app-debounce10": "(L1) Recipe Studio with REFLEX_STATE_MANAGER_DISK_DEBOUNCE=10s (the app's setting since this round)",
     "app-flush100": "(L2) Recipe Studio with STREAM_FLUSH_MS=100 (a card update per 100 ms, not 65)",
     "floor": "(f) floor: the smallest Reflex app doing one update per flush (same upstream, same bulk reader)",
     "floor-timer": "(f0) floor without upstream: the same updates from a timer",
@@ -182,6 +183,7 @@ DESIGN_ENV: dict[str, dict[str, str]] = {
     "app-httpx": {"UPSTREAM_HTTP": "httpx"},
     "app-memory": {"REFLEX_STATE_MANAGER_MODE": "memory"},
     "app-granian": {"REFLEX_USE_GRANIAN": "1"},
+    "app-debounce2": {"REFLEX_STATE_MANAGER_DISK_DEBOUNCE": "2s"},
     "app-debounce10": {"REFLEX_STATE_MANAGER_DISK_DEBOUNCE": "10s"},
     "app-flush100": {"STREAM_FLUSH_MS": "100"},
     "floor": {"FLOOR_SOURCE": "upstream"},
@@ -462,7 +464,7 @@ def main() -> None:
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
     parser.add_argument("--quick", action="store_true", help=f"steps {QUICK_STEPS}, fewer idle sessions")
     parser.add_argument("--steps", help="comma-separated N values (overrides --quick / full)")
-    parser.add_argument("--designs", default="app,app-debounce10,app-memory,floor,floor-timer,naive,sse")
+    parser.add_argument("--designs", default="app,app-debounce2,app-memory,floor,floor-timer,naive,sse")
     parser.add_argument("--idle-sessions", type=int, default=None)
     parser.add_argument("--tps", type=float, default=60.0)
     parser.add_argument("--ttft", type=float, default=0.25)
