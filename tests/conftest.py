@@ -11,10 +11,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from recipe_app.db import session as db_session
 from recipe_app.core.settings import Settings, get_settings
 from tests.fake_openai import FakeOpenAI, fake_openai_server
+
+# In CI the property tests draw the same examples every run (a red CI is a real regression, never a
+# new draw); locally they explore new ones each run and keep failures in .hypothesis/.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 #: A recognisable fake key: tests grep for it everywhere it must never appear.
 TEST_KEY = "sk-test-NEVER-SHOW-7f3a9c2e51d84b06"
