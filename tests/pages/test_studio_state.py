@@ -132,6 +132,31 @@ async def test_a_generation_orphaned_by_a_restart_is_ended_on_reload(tab: tuple[
     assert state.error.startswith("The recipe was interrupted because the studio restarted.")
 
 
+async def test_a_restart_before_the_tab_was_saved_recovers_from_the_generation_row(
+    tab: tuple[Browser, DeltaRecorder]
+) -> None:
+    """The tab's saved state predates its generation (states are written to disk lazily): the row's
+    saved text is what is left, and the reload shows it, interrupted, with Continue offered."""
+    from recipe_app.db import generations
+    from recipe_app.domain.request import RecipeRequest
+    from tests.recipes import RECIPE_TEXT
+
+    browser, _ = tab
+    request = RecipeRequest(ingredients=["leeks"], servings=3)
+    gid = generations.start_generation(browser.token, request.model_dump_json(), "gpt-test")
+    generations.save_progress({gid: RECIPE_TEXT[:700]})  # the last progress write before the restart
+    await (await browser.send(StudioState.on_page_load))
+    state = await browser.state(StudioState)
+    assert (state.status, state.is_streaming) == ("error", False) and state.can_continue
+    assert state.title == "Chickpea & Spinach Curry" and state.ingredient_lines
+    assert state.ingredients == ["leeks"] and state.servings == 3, "the form shows what was asked"
+    with new_session() as db:
+        row = db.get(Generation, gid)
+        assert (row.status, row.error_type) == ("interrupted", "WorkerLost") and row.finished_at is not None
+    await (await browser.send(StudioState.on_page_load))  # a second reload finds nothing left to end
+    assert (await browser.state(StudioState)).status == "error"
+
+
 async def test_a_streaming_recipe_is_persisted_every_few_seconds(
     tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -262,8 +262,8 @@ class StudioState(RecipeViewVars, rx.State):
         if self.is_streaming:
             if not await lease.alive(settings, token, self._run_id):  # else another worker runs it
                 await self._recover_orphan()
-        elif settings.redis_url:
-            # A worker that died while it held the tab never wrote the tab's state back: the
+        else:
+            # A worker that died (or restarted) before it wrote the tab's state back: the
             # generation row (its text saved every few seconds) is what is left of it.
             row = await asyncio.to_thread(generations.unfinished_for_tab, token)
             if row is not None and row.id and not await lease.alive(settings, token):
