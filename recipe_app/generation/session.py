@@ -179,6 +179,7 @@ class GenerationSession:
         self._insert: asyncio.Future[int] | None = None
         self._updates: AsyncIterator[dict[str, Any]] | None = None
         self._waiting_upstream = False  # a Stop may cancel the wait (not a state update)
+        self._cancelled_by_us = False
         self._streaming = False
 
     # ---- the unit ---------------------------------------------------------------------------
@@ -205,7 +206,10 @@ class GenerationSession:
         finally:
             await self._clean_up()
         # Our own Stop and handled failures end here; a cancel from outside (shutdown) goes on.
-        return not foreign_cancel and (exc is None or isinstance(exc, Exception | asyncio.CancelledError))
+        suppress = not foreign_cancel and (exc is None or isinstance(exc, Exception | asyncio.CancelledError))
+        if suppress and self._cancelled_by_us and self._task is not None:
+            self._task.uncancel()  # the cancel we asked for is handled: later timeouts in the task work
+        return suppress
 
     def end(self, reason: str) -> None:
         """End the generation early for ``reason`` ("stopped", "tab_closed"); the first reason wins.
@@ -216,6 +220,7 @@ class GenerationSession:
             return
         self.reason = reason
         if self._waiting_upstream and self._task is not None and self._task is not asyncio.current_task():
+            self._cancelled_by_us = True
             self._task.cancel()
 
     # ---- the stream -------------------------------------------------------------------------

@@ -375,3 +375,22 @@ async def test_a_cancel_after_any_number_of_loop_steps_ends_true(
     for index, record in enumerate(fake.requests):
         record = await fake.await_closed(index)
         assert record.completed or record.client_closed
+
+
+async def test_a_handled_stop_leaves_the_handler_task_uncancelled(settings: Settings, fake: FakeOpenAI) -> None:
+    """After a Stop the handler goes on (its final state update); a timeout in it must still work."""
+    fake.default = Reply(content=RECIPE_TEXT, ttft=30)
+    tab = Tab()
+    generation = new_session(settings, tab)
+
+    async def handler() -> int:
+        await drive(generation, tab)
+        async with asyncio.timeout(5):
+            await asyncio.sleep(0)
+        return asyncio.current_task().cancelling()  # type: ignore[union-attr]
+
+    task = asyncio.create_task(handler())
+    await fake.await_requests(1)
+    generation.end("stopped")
+    assert await asyncio.wait_for(task, 5) == 0
+    assert tab.card["status"] == "stopped"
