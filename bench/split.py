@@ -456,7 +456,7 @@ async def _measure(design: str, tabs: int) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tabs", type=int, default=8, help="recipes streaming at once per design")
-    ap.add_argument("--designs", default="floor,app,app:REFLEX_STATE_MANAGER_DISK_DEBOUNCE=10s,app+direct")
+    ap.add_argument("--designs", default="floor,app,app:REFLEX_STATE_MANAGER_DISK_DEBOUNCE=2s,app+direct")
     ap.add_argument("--tps", type=float, default=60.0)
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra environment (both designs)")
     ap.add_argument("--out", default=str(BENCH / "split_results.json"))
