@@ -76,9 +76,9 @@ os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "1")
 # Without Redis, Reflex writes each changed tab's state to disk 10 s after its first unwritten change
 # instead of 2 s: a streaming tab's state is pickled a fifth as often. Measured side by side (one core,
 # bench/BENCHMARKS.md, two runs): capacity 250 -> 300 streams, 3-21 % less CPU per card update from
-# 125 streams on. A crash (no
-# graceful flush) loses up to 10 s of a tab's changes instead of 2 s; a streaming card's text is also
-# saved with its generation every 3 s. REFLEX_STATE_MANAGER_DISK_DEBOUNCE=2s goes back to Reflex's default.
+# 125 streams on. A crash (no graceful flush) loses up to 10 s of a tab's changes instead of 2 s; a
+# streaming card's text is also saved with its generation every 3 s.
+# REFLEX_STATE_MANAGER_DISK_DEBOUNCE=2s goes back to Reflex's default.
 os.environ.setdefault("REFLEX_STATE_MANAGER_DISK_DEBOUNCE", "10s")
 
 _cli = Path(sys.argv[0])
