@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench [--app-dir .]
 
-Runs, one after the other (about 25 minutes on the reference VM):
-1. ``bench.run``     the six designs side by side (results.json/.md, latency_vs_concurrency.png);
+Runs, one after the other (about 40 minutes on the reference VM):
+1. ``bench.run``     the designs side by side (results.json/.md, latency_vs_concurrency.png);
 2. ``bench.reader``  the upstream-reading floor with uvloop (reader_results.json);
 3. ``bench.scale``   1 vs 2 workers on Redis (scale_results.json; needs root for the cgroups on a
    2-core machine, and redis-server);

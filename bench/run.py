@@ -1,11 +1,12 @@
-"""Capacity benchmark: Recipe Studio vs. a naive Reflex app vs. a plain SSE passthrough, one core each.
+"""Capacity benchmark: Recipe Studio and its variants beside a floor Reflex app (the least an update
+can cost), a naive Reflex app and a plain SSE passthrough, one core each.
 
     .venv/bin/python -m bench.run --app-dir . --quick
 
 Copies the app (and ``bench/naive``) into a temporary directory and runs everything there, so the
 project's own ``.web`` is never touched. Processes and cores (2-core machine assumed):
 
-* core 0: the server under test only: ``reflex run --env prod --backend-only`` (designs a, b) or
+* core 0: the server under test only: ``reflex run --env prod --backend-only`` (the Reflex designs) or
   ``uvicorn bench.sse_passthrough:app`` (design c), started under ``taskset -c 0``;
 * core 1: the fake upstream (``bench/upstream.py``) and the load generator (``bench/loadgen.py``);
   both report their CPU so a saturated core 1 is visible in the results.
