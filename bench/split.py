@@ -407,8 +407,31 @@ def _direct_apply() -> Any:
     return undo
 
 
+def _plain_compare() -> Any:
+    """Lever: the studio compares a change set with the plain state (not through the proxy, which wraps
+    lists) and sets through the proxy only what differs."""
+    from recipe_app.components.recipe_view import CARD_TO_VAR
+    from recipe_app.pages.studio.state import StudioState
+
+    original = StudioState._apply
+
+    def apply(self: Any, changes: dict[str, Any]) -> None:
+        plain = getattr(self, "__wrapped__", self)
+        for key, value in changes.items():
+            name = CARD_TO_VAR.get(key, key)
+            if getattr(plain, name) != value:
+                setattr(self, name, value)
+
+    StudioState._apply = apply
+
+    def undo() -> None:
+        StudioState._apply = original
+
+    return undo
+
+
 #: In-process levers of the app's code, ``app+NAME``: each returns how to undo it.
-PATCHES = {"direct": _direct_apply}
+PATCHES = {"direct": _direct_apply, "plain": _plain_compare}
 
 
 async def measure(variant: str, tabs: int) -> dict[str, Any]:
