@@ -51,7 +51,6 @@ TARGETS = {
     "cpu": "≤ 0.05 s per recipe",
     "ttft": "added TTFT p50 ≤ 20 ms",
     "mem": "≤ 100 KB per idle session",
-    "floor": "(a) within 1.25× of (f)",
     "redis": "2 workers ≥ 1.7× one",
 }
 
