@@ -430,16 +430,6 @@ class StudioState(RecipeViewVars, rx.State):
             async with self:
                 self._apply(generation.final)
 
-    def _card(self) -> dict[str, Any]:
-        return {key: getattr(self, CARD_TO_VAR.get(key, key)) for key in EMPTY_CARD}
-
-    def _apply(self, changes: dict[str, Any]) -> None:
-        """Set card fields (and flags); only values that differ, since every assignment is sent."""
-        for key, value in changes.items():
-            name = CARD_TO_VAR.get(key, key)
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-
 
 @dataclasses.dataclass(frozen=True)
 class _Hold:
