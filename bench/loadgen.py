@@ -205,44 +205,33 @@ async def app_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: as
         await client.close()
 
 
-async def naive_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
+async def _one_event_tab(state: str, args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
+    """A tab of a design whose generation is one ``generate`` event of ``state`` (naive, floor)."""
     client = ReflexTab(args.url, tab, args.deflate)
     try:
         async with args.sem:
-            await client.hydrate(NAIVE)
+            await client.hydrate(state)
         tab.ready = True
         await ready.wait()
         await asyncio.sleep(max(0.0, args.go[0] + start_at - time.monotonic()))
         tab.t_generate = time.monotonic()
         tab.counting = True
-        await client.ws.send(_emit(_event(f"{NAIVE}.generate", {"tag": tab.tag})))
-        await read_until_terminal(client, tab, NAIVE, args.timeout)
+        await client.ws.send(_emit(_event(f"{state}.generate", {"tag": tab.tag})))
+        await read_until_terminal(client, tab, state, args.timeout)
         tab.counting = False
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - reported per tab
         tab.error = f"{type(exc).__name__}: {exc}"[:200]
     finally:
         tab.t_end = tab.t_end or time.monotonic()
         await client.close()
+
+
+async def naive_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
+    await _one_event_tab(NAIVE, args, tab, start_at, ready)
 
 
 async def floor_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
-    client = ReflexTab(args.url, tab, args.deflate)
-    try:
-        async with args.sem:
-            await client.hydrate(FLOOR)
-        tab.ready = True
-        await ready.wait()
-        await asyncio.sleep(max(0.0, args.go[0] + start_at - time.monotonic()))
-        tab.t_generate = time.monotonic()
-        tab.counting = True
-        await client.ws.send(_emit(_event(f"{FLOOR}.generate", {"tag": tab.tag})))
-        await read_until_terminal(client, tab, FLOOR, args.timeout)
-        tab.counting = False
-    except Exception as exc:  # noqa: BLE001
-        tab.error = f"{type(exc).__name__}: {exc}"[:200]
-    finally:
-        tab.t_end = tab.t_end or time.monotonic()
-        await client.close()
+    await _one_event_tab(FLOOR, args, tab, start_at, ready)
 
 
 async def read_until_terminal(client: ReflexTab, tab: Tab, state: str, timeout: float) -> None:
