@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -137,14 +138,17 @@ async def test_the_concurrent_stream_cap_refuses_without_calling_upstream(
 
 
 @pytest.fixture
-def connected(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
-    """Whether the tab's websocket is there, as the presence check sees it (flip ``["value"]``).
+def connected(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Whether the tab's websocket is there, as the presence check sees it (flip ``["value"]``);
+    ``["seen_gone"]`` is set once the check has answered "gone".
 
     The processor harness has no websocket; the real check is exercised by the browser suite.
     """
-    switch = {"value": True}
+    switch: dict[str, Any] = {"value": True, "seen_gone": asyncio.Event()}
 
     async def tab_connected(token: str) -> bool:
+        if not switch["value"]:
+            switch["seen_gone"].set()
         return switch["value"]
 
     monkeypatch.setattr(session, "POLL_S", 0.05)
@@ -153,7 +157,7 @@ def connected(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
 
 
 async def test_a_tab_gone_for_the_grace_period_stops_its_generation(
-    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], connected: dict[str, bool]
+    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], connected: dict[str, Any]
 ) -> None:
     configure(TAB_GRACE_S="0.3")
     fake.default = Reply(content=RECIPE_TEXT, tokens_per_s=100)
@@ -171,7 +175,7 @@ async def test_a_tab_gone_for_the_grace_period_stops_its_generation(
 
 
 async def test_a_tab_back_within_the_grace_period_keeps_its_generation(
-    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], connected: dict[str, bool]
+    tab: Browser, fake: FakeOpenAI, configure: Callable[..., Settings], connected: dict[str, Any]
 ) -> None:
     configure(TAB_GRACE_S="0.5")
     fake.default = Reply(content=RECIPE_TEXT, tokens_per_s=500)
@@ -179,7 +183,7 @@ async def test_a_tab_back_within_the_grace_period_keeps_its_generation(
     generation = await tab.send(StudioState.generate)
     await fake.await_requests(1)
     connected["value"] = False  # a reload: gone briefly, then back with the same token
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(connected["seen_gone"].wait(), 5)  # the watchdog noticed the tab gone
     connected["value"] = True
     await asyncio.wait_for(generation, 10)
     assert (await tab.state(StudioState)).status == "done" and fake.requests[0].completed
