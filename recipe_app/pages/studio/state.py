@@ -422,13 +422,25 @@ class StudioState(RecipeViewVars, rx.State):
             async with generation:
                 async for changes in generation.updates():
                     async with self:
-                        if self._stop_run == hold.run_id:  # Stop arrived through another worker
+                        tab = _unproxied(self)  # one update per flush: skip the proxy's checks per var
+                        if tab._stop_run == hold.run_id:  # Stop arrived through another worker
                             generation.end("stopped")
                         else:
-                            self._apply(changes)
+                            tab._apply(changes)
         finally:
             async with self:
                 self._apply(generation.final)
+
+
+def _unproxied(state: StudioState) -> StudioState:
+    """The tab's state itself, inside ``async with self`` of a background task.
+
+    Inside the block the background task's proxy only checks that the lock is held and forwards
+    every read and write to the state it loaded (its ``__wrapped__``); the state tracks what changed
+    itself, so an update set on it directly is sent all the same (tests/pages/test_studio_state.py).
+    """
+    plain = getattr(state, "__wrapped__", None)
+    return plain if isinstance(plain, StudioState) else state
 
 
 @dataclasses.dataclass(frozen=True)
