@@ -62,6 +62,7 @@ DESIGNS = {
     "app-debounce2": "(L1) Recipe Studio with REFLEX_STATE_MANAGER_DISK_DEBOUNCE=2s (Reflex's default; the app sets 10 s)",
     "app-debounce10": "(L1) Recipe Studio with REFLEX_STATE_MANAGER_DISK_DEBOUNCE=10s (the app's setting since this round)",
     "app-flush100": "(L2) Recipe Studio with STREAM_FLUSH_MS=100 (a card update per 100 ms, not 65)",
+    "app-before": "(a0) Recipe Studio as of --before DIR (another checkout: a code lever side by side)",
     "floor": "(f) floor: the smallest Reflex app doing one update per flush (same upstream, same bulk reader)",
     "floor-timer": "(f0) floor without upstream: the same updates from a timer",
     "naive": "(b) naive Reflex: flush every chunk",
@@ -207,7 +208,7 @@ def start_backend(design: str, work: Path, app_dir: Path, port: int, upstream_ur
         env.update(extra_env or {})
         cmd = ["taskset", "-c", "0", PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
                "--backend-port", str(port), "--backend-host", "127.0.0.1"]
-        cwd = app_dir if design.startswith("app") else work / ("floor" if design.startswith("floor") else "naive")
+        cwd = (app_dir.with_name("app-before") if design == "app-before" else app_dir) if design.startswith("app") else work / ("floor" if design.startswith("floor") else "naive")
     out = log.open("w")
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://127.0.0.1:{port}/ping", proc)
@@ -473,6 +474,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for the Reflex servers (try a setting without editing the app)")
+    parser.add_argument("--before", metavar="DIR",
+                        help="another checkout of the app (e.g. `git worktree add` of the last round), run as design app-before")
     parser.add_argument("--profile", metavar="DIR",
                         help="record py-spy collapsed stacks of the server per step into DIR (bench/profile.py reads them)")
     args = parser.parse_args()
@@ -485,6 +488,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="recipe-bench-"))
     app_dir = work / "app"
     copy_tree(Path(args.app_dir).resolve(), app_dir)
+    if args.before:
+        copy_tree(Path(args.before).resolve(), work / "app-before")
+    elif "app-before" in args.designs.split(","):
+        parser.error("design app-before needs --before DIR")
     copy_tree(BENCH / "naive", work / "naive")
     copy_tree(BENCH / "floor", work / "floor")
     started = time.monotonic()
