@@ -460,6 +460,75 @@ def plot(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def print_step(n: int, step: dict[str, Any], design: str = "") -> None:
+    print(f"   {design + ' ' if design else ''}N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} "
+          f"(after start {step.get('lat_p99_after_start_ms')}) max {step['lat_max_ms']} ms, lost {step['tokens_lost']}, "
+          f"TTFT+ {step['ttft_added_p50_ms']} ms, {fmt(step['wire_ratio'], 2)}× text, {fmt(step['frames_per_recipe'], 0)} frames, "
+          f"cpu {step['backend_cpu_per_recipe_s']} s/recipe ({step.get('stream_cpu_per_recipe_s')} streaming, "
+          f"{fmt(per_update_us(step), 0)} µs/update), loadgen {step['loadgen_cpu_pct']}% "
+          f"-> {'pass' if step['passed'] else 'FAIL'}", flush=True)
+
+
+def interleaved(designs: list[str], steps: list[int], rounds: int, work: Path, app_dir: Path, upstream: subprocess.Popen,
+                upstream_url: str, idle_n: int, extra_env: dict[str, str], profile_dir: Path | None,
+                settings: dict[str, Any]) -> dict[str, Any]:
+    """Every design's server up at once (idle but one), each step run for every design in turn.
+
+    On a shared VM whose speed drifts by a third within minutes, designs run one after the other
+    compare different machines; here each step of each design is next to the same step of the
+    others, in an order that alternates from round to round. With ``rounds`` > 1 every step is run
+    that many times per design; a design's figures for a step are the median round by CPU per
+    update, and it passes a step when most of its rounds pass.
+    """
+    import statistics
+
+    servers: dict[str, tuple[subprocess.Popen, Tree, int]] = {}
+    out: dict[str, Any] = {d: {"steps": [], "capacity": 0, "rounds": []} for d in designs}
+    try:
+        for design in designs:
+            port = free_port()
+            backend = start_backend(design, work, app_dir, port, upstream_url, work / f"{design}.log", extra_env)
+            tree = Tree(backend.pid)
+            tree.sample()
+            servers[design] = (backend, tree, port)
+            if design != "sse":
+                out[design]["idle"] = idle_memory(design, tree, port, upstream_url, app_dir, idle_n)
+                print(f"== {design} idle: {out[design]['idle']}", flush=True)
+        running = list(designs)
+        for i, n in enumerate(steps):
+            runs: dict[str, list[dict[str, Any]]] = {d: [] for d in running}
+            for r in range(rounds):
+                order = running if (i + r) % 2 == 0 else running[::-1]
+                for design in order:
+                    _, tree, port = servers[design]
+                    step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work, profile_dir,
+                                    loadgen_extra(design, settings))
+                    runs[design].append(step)
+                    print_step(n, step, design)
+            for design in list(running):
+                ranked = sorted(runs[design], key=lambda s: per_update_us(s) or 0)
+                step = dict(ranked[len(ranked) // 2])
+                step["passed"] = sum(s["passed"] for s in runs[design]) * 2 > len(runs[design])
+                step["rounds_passed"] = f"{sum(s['passed'] for s in runs[design])}/{len(runs[design])}"
+                step["per_update_us_rounds"] = [round(per_update_us(s) or 0) for s in runs[design]]
+                out[design]["steps"].append(step)
+                if step["passed"]:
+                    out[design]["capacity"] = n
+                else:
+                    running.remove(design)
+            if not running:
+                break
+    finally:
+        for design, (backend, tree, _) in servers.items():
+            tree.stop_sampling()
+            out[design]["peak_rss_mb"] = round(tree.peak_rss / 2**20, 1)
+            stop(backend)
+    for d in out.values():
+        passed = [s["n"] for s in d["steps"] if s["passed"]]
+        d["reference_step"] = max(passed) if passed else (d["steps"][0]["n"] if d["steps"] else steps[0])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
@@ -476,6 +545,9 @@ def main() -> None:
                         help="extra environment for the Reflex servers (try a setting without editing the app)")
     parser.add_argument("--before", metavar="DIR",
                         help="another checkout of the app (e.g. `git worktree add` of the last round), run as design app-before")
+    parser.add_argument("--interleave", action="store_true",
+                        help="all designs' servers up at once; each step run for every design in turn (drift-fair)")
+    parser.add_argument("--rounds", type=int, default=1, help="with --interleave: runs per step and design (median)")
     parser.add_argument("--profile", metavar="DIR",
                         help="record py-spy collapsed stacks of the server per step into DIR (bench/profile.py reads them)")
     args = parser.parse_args()
@@ -513,11 +585,16 @@ def main() -> None:
         wait_http(f"{upstream_url}/bench/stats", upstream, 30)
         with urllib.request.urlopen(f"{upstream_url}/bench/recipe") as response:  # noqa: S310 - loopback
             (work / "recipe.json").write_bytes(response.read())  # the timer floor's tokens
-        for design in args.designs.split(","):
+        designs = args.designs.split(",")
+        extra_env = dict(kv.split("=", 1) for kv in args.env)
+        profile_dir = Path(args.profile) if args.profile else None
+        if args.interleave:
+            results["designs"] = interleaved(designs, steps, args.rounds, work, app_dir, upstream, upstream_url, idle_n,
+                                             extra_env, profile_dir, results["settings"])
+        for design in designs if not args.interleave else ():
             print(f"== {DESIGNS[design]}", flush=True)
             port = free_port()
-            backend = start_backend(design, work, app_dir, port, upstream_url, work / f"{design}.log",
-                                    dict(kv.split("=", 1) for kv in args.env))
+            backend = start_backend(design, work, app_dir, port, upstream_url, work / f"{design}.log", extra_env)
             d: dict[str, Any] = {"steps": [], "capacity": 0}
             try:
                 tree = Tree(backend.pid)
@@ -527,16 +604,10 @@ def main() -> None:
                     print(f"   idle: {d['idle']}", flush=True)
                 all_passed = True
                 for n in steps:
-                    step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work,
-                                    Path(args.profile) if args.profile else None,
+                    step = run_step(design, tree, upstream.pid, n, port, upstream_url, app_dir, work, profile_dir,
                                     loadgen_extra(design, results["settings"]))
                     d["steps"].append(step)
-                    print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} (after start {step.get('lat_p99_after_start_ms')}) "
-                          f"max {step['lat_max_ms']} ms, lost {step['tokens_lost']}, TTFT+ {step['ttft_added_p50_ms']} ms, "
-                          f"{fmt(step['wire_ratio'], 2)}× text, {fmt(step['frames_per_recipe'], 0)} frames, "
-                          f"cpu {step['backend_cpu_per_recipe_s']} s/recipe ({step.get('stream_cpu_per_recipe_s')} streaming, "
-                          f"{fmt(per_update_us(step), 0)} µs/update), loadgen {step['loadgen_cpu_pct']}% "
-                          f"-> {'pass' if step['passed'] else 'FAIL'}", flush=True)
+                    print_step(n, step)
                     if step["passed"] and all_passed:
                         d["capacity"] = n
                     else:
