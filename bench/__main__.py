@@ -3,7 +3,8 @@
     .venv/bin/python -m bench [--app-dir .]
 
 Runs, one after the other (about 40 minutes on the reference VM):
-1. ``bench.run``     the designs side by side (results.json/.md, latency_vs_concurrency.png);
+1. ``bench.run --interleave``  the designs side by side, each step of every design in turn
+   (results.json/.md, latency_vs_concurrency.png);
 2. ``bench.reader``  the upstream-reading floor with uvloop (reader_results.json);
 3. ``bench.scale``   1 vs 2 workers on Redis (scale_results.json; needs root for the cgroups on a
    2-core machine, and redis-server);
@@ -25,7 +26,7 @@ def main() -> None:
     ap.add_argument("--app-dir", default=".")
     args = ap.parse_args()
     steps = [
-        ["bench.run", "--app-dir", args.app_dir],
+        ["bench.run", "--app-dir", args.app_dir, "--interleave"],
         ["bench.reader", "--uvloop", "--out", str(BENCH / "reader_results.json")],
         ["bench.scale", "--app-dir", args.app_dir],
         ["bench.split"],
