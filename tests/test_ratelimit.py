@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
 import redis
+from limits.aio.storage import MemoryStorage
 
+from recipe_app.core import compat
 from recipe_app.core.ratelimit import GenerationQuota, wait_text
 from recipe_app.core.settings import Settings
 
@@ -74,3 +77,50 @@ async def test_with_redis_workers_admitting_together_cannot_overrun_the_limit(
             await worker.aclose()
     keys = b" ".join(redis.Redis.from_url(redis_url).keys())
     assert b"browser-a" not in keys and b"quota-lock" not in keys  # ids hashed; every lock released
+
+
+async def test_admitting_hands_no_work_to_threads_however_many_browsers_the_limits_hold(
+    configure: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # limits' own MemoryStorage hands every key to a thread on every hit: 300 browsers starting a
+    # recipe together cost tens of thousands of thread hops, in the seconds the cooks wait for text.
+    handed: list[object] = []
+    real_to_thread = asyncio.to_thread
+
+    async def counting_to_thread(func: Callable[..., object], /, *args: object, **kwargs: object) -> object:
+        handed.append(func)
+        return await real_to_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counting_to_thread)
+    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="5/minute;50/day", RATE_LIMIT_PER_IP="1000/minute"))
+    results = await asyncio.gather(*(quota.take(f"browser-{i}", "10.0.0.1") for i in range(300)))
+    assert results == [None] * 300 and handed == []
+    assert [await quota.take("browser-7", "10.0.0.1") for _ in range(5)][-1] is not None  # the windows still count
+
+
+async def test_the_entries_of_browsers_whose_windows_passed_are_dropped(configure: Callable[..., Settings]) -> None:
+    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="1/minute", RATE_LIMIT_PER_IP="1000/minute"))
+    for i in range(50):
+        assert await quota.take(f"gone-{i}", "10.0.0.1") is None
+    storage = quota._limiter.storage
+    assert isinstance(storage, MemoryStorage) and len(storage.events) == 51  # 50 browsers and the address
+    for events in storage.events.values():
+        for entry in events:
+            entry.expiry -= 120  # two minutes later: every window above has passed
+    storage.next_expiry = 0.0  # and a minute since the last pass
+    assert await quota.take("new", "10.0.0.1") is None
+    assert len(storage.events) == 2  # the new browser and the address: memory does not grow with the day
+    assert await quota.take("new", "10.0.0.1") is not None
+
+
+async def test_without_the_lean_expiry_the_library_storage_still_limits(
+    configure: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compat, "_degraded", {})
+    monkeypatch.delattr(MemoryStorage, "_MemoryStorage__schedule_expiry")  # a release that renamed the hook
+    assert "limits_lean_expiry" in compat.probe_all()
+    monkeypatch.undo()  # the library as installed again; the feature stays degraded for this process
+    monkeypatch.setattr(compat, "_degraded", {"limits_lean_expiry": "renamed"})
+    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="2/minute", RATE_LIMIT_PER_IP="1000/minute"))
+    assert type(quota._limiter.storage) is MemoryStorage
+    assert [await quota.take("browser", "10.0.0.1") for _ in range(3)][2] is not None

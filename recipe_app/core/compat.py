@@ -21,7 +21,10 @@ runs :func:`probe_all` there, so a maintainer knows before raising an upper boun
 from __future__ import annotations
 
 import asyncio
+import bisect
+import inspect
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -242,5 +245,106 @@ def _probe_uvicorn_lean_deflate() -> None:
         swapped: list[Any] = []
         if not replace_connection(protocol, lambda old: swapped.append(old) or old) or not swapped:
             raise CompatError(_degraded.get("uvicorn_lean_deflate", "connection not replaced"))
+    finally:
+        loop.close()
+
+
+# --- limits: expiring the in-process moving windows --------------------------------------------------
+
+#: How often the in-process rate limits drop their expired entries. Only memory depends on it: a
+#: window's answer reads the entries' times, never whether old ones were dropped yet.
+LIMITS_EXPIRY_EVERY_S = 60.0
+
+
+def _lean_limit_storage_class() -> type:
+    from limits.aio.storage import MemoryStorage
+
+    class LeanMemoryStorage(MemoryStorage):  # type: ignore[misc]
+        """limits' in-process storage, dropping expired entries in the event loop once a minute."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.next_expiry = 0.0
+            self.expiry_passes = 0
+
+        # The hook every hit of the library awaits (``self.__schedule_expiry()`` inside MemoryStorage).
+        async def _MemoryStorage__schedule_expiry(self) -> None:
+            now = time.monotonic()
+            if now >= self.next_expiry:
+                self.next_expiry = now + LIMITS_EXPIRY_EVERY_S
+                self.expire_now()
+
+        def expire_now(self) -> None:
+            """One pass over every key, with no await: no hit of the library can run in between."""
+            self.expiry_passes += 1
+            now = time.time()
+            for key, events in list(self.events.items()):
+                # Entries are newest first: the ones still in force come before the first expired one.
+                kept = bisect.bisect_left(events, -now, key=lambda entry: -entry.expiry)
+                del events[kept:]
+                if not events:
+                    self.events.pop(key, None)
+                    self._drop_lock(key)
+            for key, expiry in list(self.expirations.items()):
+                if expiry <= now:
+                    self.storage.pop(key, None)
+                    self.expirations.pop(key, None)
+                    self._drop_lock(key)
+
+        def _drop_lock(self, key: str) -> None:
+            lock = self.locks.get(key)
+            if lock is not None and not lock.locked():
+                self.locks.pop(key, None)
+
+    return LeanMemoryStorage
+
+
+def memory_limit_storage() -> Any:
+    """The storage of the in-process rate limits (no Redis): limits' MemoryStorage, expiring lean.
+
+    Why: the library's MemoryStorage starts an expiry pass on every hit that hands each key holding
+    entries to a thread (``asyncio.to_thread``), one key after another. 250 browsers starting a
+    recipe within 2 s cost 1.1 s of CPU that way (bench/BENCHMARKS.md), and since the 50/day window
+    keeps a browser's entries for 24 h, every generation of a busy day would pass over all of that
+    day's browsers. Here one pass a minute runs in the event loop. Reaches: the name-mangled hook
+    ``MemoryStorage.__schedule_expiry`` and the ``events``, ``expirations``, ``storage`` and
+    ``locks`` tables. Fallback: the library's own MemoryStorage (correct, at that CPU).
+    """
+    from limits.aio.storage import MemoryStorage
+
+    if "limits_lean_expiry" in _degraded:
+        return MemoryStorage()
+    return _lean_limit_storage_class()()
+
+
+@reach("limits_lean_expiry", "limits' own expiry: every hit hands each key with entries to a thread")
+def _probe_limits_lean_expiry() -> None:
+    from limits import parse
+    from limits.aio.storage import MemoryStorage
+    from limits.aio.storage.memory import Entry
+    from limits.aio.strategies import MovingWindowRateLimiter
+
+    if not inspect.iscoroutinefunction(getattr(MemoryStorage, "_MemoryStorage__schedule_expiry", None)):
+        raise CompatError("MemoryStorage has no __schedule_expiry coroutine")
+    storage = _lean_limit_storage_class()()
+
+    async def exercise() -> None:
+        limiter = MovingWindowRateLimiter(storage)
+        item = parse("2/minute")
+        if not (await limiter.hit(item, "probe") and await limiter.hit(item, "probe")):
+            raise CompatError("a moving window refused its first two hits")
+        if await limiter.hit(item, "probe"):
+            raise CompatError("a moving window let a third hit through")
+        if storage.expiry_passes != 1:
+            raise CompatError(f"the expiry hook ran {storage.expiry_passes} times for three hits, not once")
+        storage.events["gone"] = [Entry(-5)]  # an entry that expired 5 s ago
+        storage.locks["gone"]
+        storage.expire_now()
+        if "gone" in storage.locks or [len(events) for events in storage.events.values()] != [2]:
+            raise CompatError("the expiry pass did not drop exactly the expired entries")
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(exercise())
     finally:
         loop.close()

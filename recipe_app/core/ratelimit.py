@@ -22,9 +22,10 @@ import time
 from collections.abc import AsyncIterator
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from recipe_app.core import compat
 from recipe_app.core.loopcache import per_loop
 from recipe_app.core.settings import Settings
 
@@ -55,7 +56,7 @@ class GenerationQuota:
             storage: Storage = RedisStorage(settings.redis_url, implementation="redispy", key_prefix=KEY_PREFIX)
             self._redis = aioredis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
         else:
-            storage = MemoryStorage()
+            storage = compat.memory_limit_storage()  # limits' MemoryStorage, expiring once a minute
         self._local = asyncio.Lock()
         self._limiter = MovingWindowRateLimiter(storage)
         self._rules: list[tuple[str, RateLimitItem]] = [

@@ -1,4 +1,4 @@
-"""Private reaches into aiohttp, httpx2 and uvicorn: probed once, loud when broken, with a working fallback."""
+"""Private reaches into aiohttp, httpx2, uvicorn and limits: probed once, loud when broken, with a working fallback."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ def test_every_reach_works_on_the_installed_versions() -> None:
         "reflex_token_manager",
         "reflex_disk_state_purge",
         "reflex_disconnect_log",
+        "limits_lean_expiry",
     }
     assert all(gauge(feature) == 0 for feature in compat.features())
 
