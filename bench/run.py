@@ -268,7 +268,7 @@ def loadgen_extra(design: str, settings: dict[str, Any]) -> list[str]:
 def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upstream_url: str, app_dir: Path,
              work: Path, profile_dir: Path | None = None, extra: list[str] | None = None) -> dict[str, Any]:
     out = work / f"{design}-{n}.json"
-    spy = start_profiler(tree, profile_dir / f"{design}-{n}.txt") if profile_dir else None
+    spy: subprocess.Popen | None = None  # the streaming phase only (GO to END), as µs/update is
     up = psutil.Process(upstream_pid)
     up0 = sum(up.cpu_times()[:2])
     cpu0 = tree.cpu()
@@ -282,12 +282,17 @@ def run_step(design: str, tree: Tree, upstream_pid: int, n: int, port: int, upst
     for line in load.stdout or ():  # GO: all tabs connected, generations start; END: all ended
         if line.strip() in ("GO", "END"):
             marks[line.strip()] = tree.cpu()
+            if profile_dir and line.strip() == "GO":
+                spy = start_profiler(tree, profile_dir / f"{design}-{n}.txt")
+            elif spy is not None and line.strip() == "END":
+                spy.send_signal(signal.SIGINT)
     if load.wait() != 0:
         raise subprocess.CalledProcessError(load.returncode, "bench.loadgen")
     wall = time.monotonic() - t0
     cpu = tree.cpu() - cpu0
     if spy is not None:
-        spy.send_signal(signal.SIGINT)
+        if spy.poll() is None:
+            spy.send_signal(signal.SIGINT)
         spy.wait(30)
     result = json.loads(out.read_text())
     result["backend_cpu_s"] = round(cpu, 2)
