@@ -8,7 +8,9 @@ Runs, one after the other (about 40 minutes on the reference VM):
 2. ``bench.reader``  the upstream-reading floor with uvloop (reader_results.json);
 3. ``bench.scale``   1 vs 2 workers on Redis (scale_results.json; needs root for the cgroups on a
    2-core machine, and redis-server);
-4. ``bench.split``   one update through each stage, the floor's state beside the studio's (split_results.json).
+4. ``bench.split``   one update through each stage, the floor's state beside the studio's (split_results.json);
+5. ``bench.limiter`` admitting 250 browsers through the in-process rate limits, limits' storage
+   beside the app's (printed).
 Each writes into ``bench/``. Stops at the first one that fails.
 """
 
@@ -30,6 +32,7 @@ def main() -> None:
         ["bench.reader", "--uvloop", "--out", str(BENCH / "reader_results.json")],
         ["bench.scale", "--app-dir", args.app_dir],
         ["bench.split"],
+        ["bench.limiter"],
     ]
     for step in steps:
         print(f"== python -m {' '.join(step)}", flush=True)

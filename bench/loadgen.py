@@ -566,6 +566,7 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
             r = analyse_sse(tab, sent, tokens)
         r["error"] = tab.error
         r["duration"] = tab.t_end - tab.t_generate
+        r["frame_text"] = sum(len(frame) for _, frame in tab.frames)  # engine.io text before compression
         per_tab.append(r)
     lat = [x for r in per_tab for x in r["lat"]]
     late = [x for r in per_tab for x in r.get("late", ())]  # the start burst is over
@@ -600,6 +601,7 @@ async def run_load(args: argparse.Namespace) -> dict[str, Any]:
         "wire_bytes_per_recipe": (sum(wires) / len(wires)) if wires else None,
         "wire_ratio": (sum(wires) / len(wires) / text_bytes) if wires else None,
         "frames_per_recipe": (sum(frames) / len(frames)) if frames else None,
+        "frame_text_bytes_per_recipe": (sum(r["frame_text"] for r in ok) / len(ok)) if ok else None,
         "loadgen_cpu_s": round(loadgen_cpu, 2),
         "loadgen_wall_s": round(wall, 2),
         "loadgen_cpu_pct": round(100 * loadgen_cpu / wall, 1) if wall else None,
