@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import select
@@ -27,14 +30,17 @@ def start_generation(
     and the generation then appears in that browser's ``recipes.history``.
     """
     key = owner_key(owner_id) if owner_id else ""
-    row = Generation(  # the model fills in the defaults (created_at, status)
-        session_hash=session_hash(client_token), owner_key=key, request_json=request_json, model=model, kind=kind
+    values = dict(
+        _START_DEFAULTS,
+        created_at=datetime.now(timezone.utc),
+        session_hash=session_hash(client_token),
+        owner_key=key,
+        request_json=request_json,
+        model=model,
+        kind=kind,
     )
-    table = Generation.__table__
-    # One statement (INSERT ... RETURNING id) instead of the ORM's insert, commit and refresh: this
-    # runs once per recipe on the streaming worker (bench/BENCHMARKS.md).
     with get_engine().begin() as connection:
-        return connection.execute(insert(table).values(row.model_dump(exclude={"id"})).returning(table.c.id)).scalar_one()
+        return connection.execute(_statements().start, values).scalar_one()
 
 
 def finish_generation(
@@ -53,23 +59,53 @@ def finish_generation(
     recipe_json: str = "",
 ) -> None:
     """Write the end state of a generation (one UPDATE; a row that is gone is left alone)."""
-    table = Generation.__table__
-    values = dict(
-        status=status,
-        error_type=error_type,
-        response_format=response_format,
-        ttft_ms=ttft_ms,
-        duration_ms=duration_ms,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        tokens_estimated=tokens_estimated,
-        updates_sent=updates_sent,
-        attempts=attempts,
-        recipe_json=recipe_json,
-        finished_at=datetime.now(timezone.utc),
-    )
+    values = {
+        "generation_id": generation_id,
+        "new_status": status,
+        "new_error_type": error_type,
+        "new_response_format": response_format,
+        "new_ttft_ms": ttft_ms,
+        "new_duration_ms": duration_ms,
+        "new_prompt_tokens": prompt_tokens,
+        "new_completion_tokens": completion_tokens,
+        "new_tokens_estimated": tokens_estimated,
+        "new_updates_sent": updates_sent,
+        "new_attempts": attempts,
+        "new_recipe_json": recipe_json,
+        "new_finished_at": datetime.now(timezone.utc),
+    }
     with get_engine().begin() as connection:
-        connection.execute(update(table).where(table.c.id == generation_id).values(**values))
+        connection.execute(_statements().finish, values)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    start: Any
+    finish: Any
+
+
+@lru_cache(maxsize=1)
+def _statements() -> _Statements:
+    """The start and finish statements, built once: their values are bound per call, so SQLAlchemy
+    compiles each once instead of coercing a fresh literal per column on every recipe. Both run
+    once per recipe on the streaming worker (bench/BENCHMARKS.md)."""
+    table = Generation.__table__
+    start = insert(table).returning(table.c.id)
+    # Bound as new_<column>: a column's own name is reserved for the SET clause.
+    columns = [name.removeprefix("new_") for name in _FINISH_PARAMETERS]
+    finish = update(table).where(table.c.id == bindparam("generation_id")).values(
+        {name: bindparam(f"new_{name}") for name in columns}
+    )
+    return _Statements(start, finish)
+
+
+_FINISH_PARAMETERS = (
+    "new_status", "new_error_type", "new_response_format", "new_ttft_ms", "new_duration_ms", "new_prompt_tokens",
+    "new_completion_tokens", "new_tokens_estimated", "new_updates_sent", "new_attempts", "new_recipe_json",
+    "new_finished_at",
+)  # fmt: skip
+#: Every column of a starting row but its id, at the model's defaults (the caller sets the rest).
+_START_DEFAULTS = Generation().model_dump(exclude={"id", "created_at"})
 
 
 def unfinished_for_tab(client_token: str) -> Generation | None:
