@@ -88,6 +88,8 @@ class RecipeRun:
         self.ended_at: float | None = None
         self.batches = 0
         self.went_backwards = False  # some text did not extend the card shown (it was kept)
+        self._keyed_card: dict[str, Any] | None = None  # the card built by the last parse, and its keys
+        self._card_keys: tuple[str, ...] = ()
 
     @property
     def max_attempts(self) -> int:
@@ -171,7 +173,15 @@ class RecipeRun:
 
     def _changes(self) -> dict[str, Any]:
         """What the text so far changes on the card (nothing when it would take something away)."""
-        return self._move_to(card_fields(parse_partial(self.text), previous=self.card))
+        recipe = parse_partial(self.text)
+        # The keys of the parse that built self.card (unknown when the card was set from outside,
+        # as a continuation's shown card is): with the same keys only the last one is rebuilt.
+        keys = self._card_keys if self._keyed_card is self.card else None
+        card = card_fields(recipe, previous=self.card, previous_keys=keys)
+        changes = self._move_to(card)
+        if self.card is card:
+            self._keyed_card, self._card_keys = card, tuple(recipe)
+        return changes
 
     def _move_to(self, card: dict[str, Any]) -> dict[str, Any]:
         if goes_backwards(self.card, card):

@@ -105,12 +105,20 @@ def _reuse(previous: dict[str, Any] | None, field: str, finished: list[Any]) -> 
     return None
 
 
-def card_fields(recipe: dict[str, Any], final: bool = False, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def card_fields(
+    recipe: dict[str, Any],
+    final: bool = False,
+    previous: dict[str, Any] | None = None,
+    previous_keys: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     """The card fields for a (partial) recipe object. ``final``: the answer has ended.
 
     ``previous``: the card of a shorter prefix of the same streamed text, whose finished lists are
-    reused.
+    reused. ``previous_keys``: that prefix's top-level keys; when they are this object's too, only
+    the last key (the one being written) can have changed, and only its fields are rebuilt.
     """
+    if previous is not None and not final and previous_keys and previous_keys == tuple(recipe):
+        return _grow_last(recipe, previous_keys[-1], previous)
     done = _finished_keys(recipe, final)
     card = dict(EMPTY_CARD)
     card["title"] = str(recipe.get("name") or "")
@@ -123,21 +131,9 @@ def card_fields(recipe: dict[str, Any], final: bool = False, previous: dict[str,
             card[field] = format_duration(recipe[key])
     card["cuisine"] = str(recipe.get("recipeCuisine") or "")
 
-    finished, live = _split_items(recipe.get("recipeIngredient"), "recipeIngredient" in done)
-    card["ingredients"] = _reuse(previous, "ingredients", finished) or [
-        ingredient_line(i) for i in finished if isinstance(i, dict)
-    ]
-    card["ingredient_live"] = _live_ingredient(live)
-
-    finished, live = _split_items(recipe.get("recipeInstructions"), "recipeInstructions" in done)
-    card["steps"] = _reuse(previous, "steps", finished) or [
-        str(s.get("text") or "") for s in finished if isinstance(s, dict)
-    ]
-    card["step_live"] = str(live.get("text") or "") if isinstance(live, dict) else ""
-
-    finished, live = _split_items(recipe.get("tips"), "tips" in done)
-    card["tips"] = _reuse(previous, "tips", finished) or [str(t) for t in finished]
-    card["tip_live"] = str(live) if isinstance(live, str) else ""
+    card["ingredients"], card["ingredient_live"] = _ingredients(recipe, "recipeIngredient" in done, previous)
+    card["steps"], card["step_live"] = _steps(recipe, "recipeInstructions" in done, previous)
+    card["tips"], card["tip_live"] = _tips(recipe, "tips" in done, previous)
 
     nutrition = recipe.get("nutrition")
     if "nutrition" in done and isinstance(nutrition, dict):
@@ -149,3 +145,43 @@ def card_fields(recipe: dict[str, Any], final: bool = False, previous: dict[str,
     if not final and recipe:
         card["section"] = SECTIONS.get(list(recipe)[-1], "")
     return card
+
+
+def _grow_last(recipe: dict[str, Any], last: str, previous: dict[str, Any]) -> dict[str, Any]:
+    """``previous`` with the fields of the unfinished ``last`` key rebuilt (as :func:`card_fields` would).
+
+    Every field comes from one key. The keys before ``last`` were finished in the previous prefix
+    already, so their fields are as they were; the fields shown only once their key is finished
+    (servings, times, nutrition) stay empty while it is the last; ``section`` names the same key.
+    """
+    card = dict(previous)
+    if last == "name":
+        card["title"] = str(recipe.get("name") or "")
+    elif last == "description":
+        card["description"] = str(recipe.get("description") or "")
+    elif last == "recipeCuisine":
+        card["cuisine"] = str(recipe.get("recipeCuisine") or "")
+    elif last == "recipeIngredient":
+        card["ingredients"], card["ingredient_live"] = _ingredients(recipe, False, previous)
+    elif last == "recipeInstructions":
+        card["steps"], card["step_live"] = _steps(recipe, False, previous)
+    elif last == "tips":
+        card["tips"], card["tip_live"] = _tips(recipe, False, previous)
+    return card
+
+
+def _ingredients(recipe: dict[str, Any], done: bool, previous: dict[str, Any] | None) -> tuple[list[Any], str]:
+    finished, live = _split_items(recipe.get("recipeIngredient"), done)
+    lines = _reuse(previous, "ingredients", finished) or [ingredient_line(i) for i in finished if isinstance(i, dict)]
+    return lines, _live_ingredient(live)
+
+
+def _steps(recipe: dict[str, Any], done: bool, previous: dict[str, Any] | None) -> tuple[list[Any], str]:
+    finished, live = _split_items(recipe.get("recipeInstructions"), done)
+    steps = _reuse(previous, "steps", finished) or [str(s.get("text") or "") for s in finished if isinstance(s, dict)]
+    return steps, str(live.get("text") or "") if isinstance(live, dict) else ""
+
+
+def _tips(recipe: dict[str, Any], done: bool, previous: dict[str, Any] | None) -> tuple[list[Any], str]:
+    finished, live = _split_items(recipe.get("tips"), done)
+    return _reuse(previous, "tips", finished) or [str(t) for t in finished], str(live) if isinstance(live, str) else ""

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from recipe_app.domain.card import EMPTY_CARD, card_changes, recipe_markdown
 
 from recipe_app.kitchen.card import card_fields, parse_partial
 from recipe_app.domain.recipe import RECIPE_KEYS, Recipe, recipe_json_schema
+from tests.recipes import RECIPE_TEXT
 
 RECIPE = {
     "name": "Chickpea & Spinach Curry",
@@ -122,3 +125,53 @@ def test_reusing_the_previous_card_gives_the_same_card_at_every_prefix() -> None
         assert reused == card_fields(partial), TEXT[:end][-40:]
         card = reused
     assert card["ingredients"] and card["steps"] and card["tips"]
+
+
+def _stream_cards(text: str, ends: list[int]) -> None:
+    """At each prefix, the card grown from the last one (its keys given) equals the card built anew."""
+    card, keys = dict(EMPTY_CARD), None
+    for end in ends:
+        partial = parse_partial(text[:end])
+        grown = card_fields(partial, previous=card, previous_keys=keys)
+        assert grown == card_fields(partial), text[:end][-60:]
+        card, keys = grown, tuple(partial)
+
+
+@pytest.mark.parametrize("text", [TEXT, RECIPE_TEXT], ids=["example", "curry"])
+def test_a_card_grown_key_by_key_is_the_card_built_anew_at_every_prefix(text: str) -> None:
+    _stream_cards(text, list(range(1, len(text) + 1)))
+
+
+_words = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
+_recipes = st.fixed_dictionaries(
+    {
+        "name": _words,
+        "description": _words,
+        "recipeYield": st.integers(-5, 200),
+        "prepTime": st.sampled_from(["PT10M", "PT1H30M", "soon", ""]),
+        "cookTime": st.sampled_from(["PT25M", "P1D", "x"]),
+        "totalTime": st.sampled_from(["PT35M", "PT0M"]),
+        "recipeCuisine": _words,
+        "recipeIngredient": st.lists(
+            st.fixed_dictionaries(
+                {"quantity": st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-10, 10**6)),
+                 "unit": st.sampled_from(["g", "tbsp", "cup", "piece", ""]), "item": _words, "note": _words}
+            ),
+            max_size=5,
+        ),
+        "recipeInstructions": st.lists(st.fixed_dictionaries({"text": _words}), max_size=5),
+        "tips": st.lists(_words, max_size=4),
+        "nutrition": st.fixed_dictionaries({"calories": st.integers(-1, 20000), "proteinContent": st.floats(0, 3000)}),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipe=_recipes, steps=st.lists(st.integers(1, 40), min_size=1, max_size=400))
+def test_any_recipe_streamed_in_any_pieces_grows_the_card_it_would_build_anew(recipe: dict, steps: list[int]) -> None:
+    text = json.dumps(recipe, ensure_ascii=False)
+    ends, end = [], 0
+    for step in steps:
+        end = min(len(text), end + step)
+        ends.append(end)
+    _stream_cards(text, ends + [len(text)])
