@@ -65,6 +65,7 @@ DESIGNS = {
     "app-before": "(a0) Recipe Studio as of --before DIR (another checkout: a code lever side by side)",
     "floor": "(f) floor: the smallest Reflex app doing one update per flush (same upstream, same bulk reader)",
     "floor-timer": "(f0) floor without upstream: the same updates from a timer",
+    "floor-appstates": "(f1) floor with every state of the app registered in its state tree",
     "naive": "(b) naive Reflex: flush every chunk",
     "sse": "(c) Starlette SSE passthrough",
 }
@@ -189,6 +190,7 @@ DESIGN_ENV: dict[str, dict[str, str]] = {
     "app-flush100": {"STREAM_FLUSH_MS": "100"},
     "floor": {"FLOOR_SOURCE": "upstream"},
     "floor-timer": {"FLOOR_SOURCE": "timer"},
+    "floor-appstates": {"FLOOR_SOURCE": "upstream", "FLOOR_APP_STATES": "1"},
 }
 
 
