@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import inspect
 import logging
 import time
@@ -256,6 +257,7 @@ def _probe_uvicorn_lean_deflate() -> None:
 LIMITS_EXPIRY_EVERY_S = 60.0
 
 
+@functools.lru_cache(maxsize=1)
 def _lean_limit_storage_class() -> type:
     from limits.aio.storage import MemoryStorage
 
