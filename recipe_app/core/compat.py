@@ -345,8 +345,7 @@ def _probe_limits_lean_expiry() -> None:
         if "gone" in storage.locks or [len(events) for events in storage.events.values()] != [2]:
             raise CompatError("the expiry pass did not drop exactly the expired entries")
 
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(exercise())
-    finally:
-        loop.close()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # its own loop, also when probed from a running one
+        pool.submit(asyncio.run, exercise()).result()
