@@ -121,6 +121,10 @@ async def test_without_the_lean_expiry_the_library_storage_still_limits(
     assert "limits_lean_expiry" in compat.probe_all()
     monkeypatch.undo()  # the library as installed again; the feature stays degraded for this process
     monkeypatch.setattr(compat, "_degraded", {"limits_lean_expiry": "renamed"})
-    quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="2/minute", RATE_LIMIT_PER_IP="1000/minute"))
-    assert type(quota._limiter.storage) is MemoryStorage
-    assert [await quota.take("browser", "10.0.0.1") for _ in range(3)][2] is not None
+    try:
+        quota = GenerationQuota(configure(RATE_LIMIT_PER_BROWSER="2/minute", RATE_LIMIT_PER_IP="1000/minute"))
+        assert type(quota._limiter.storage) is MemoryStorage
+        assert [await quota.take("browser", "10.0.0.1") for _ in range(3)][2] is not None
+    finally:
+        monkeypatch.undo()
+        compat.probe_all()  # the gauge back to what the installed library gives, for later tests
