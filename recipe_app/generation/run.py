@@ -9,6 +9,7 @@ was shown would put a second, different recipe under the first.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 import time
@@ -19,9 +20,9 @@ from openai import AsyncOpenAI
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from recipe_app.llm.batching import Pace, coalesce, paced
+from recipe_app.llm.batching import Pace, coalesce
 from recipe_app.domain.card import EMPTY_CARD, card_changes
-from recipe_app.kitchen.card import card_fields, parse_partial
+from recipe_app.kitchen.card import PartialObject, card_fields, grown_fields, parse_partial
 from recipe_app.llm.errors import (
     ContextTooSmall,
     GenerationError,
@@ -88,7 +89,9 @@ class RecipeRun:
         self.ended_at: float | None = None
         self.batches = 0
         self.went_backwards = False  # some text did not extend the card shown (it was kept)
-        self._keyed_card: dict[str, Any] | None = None  # the card built by the last parse, and its keys
+        self._shown = False  # some batch changed the card
+        self._parsed = PartialObject()  # the text so far as an object, parsed from its last value on
+        self._keyed_card: dict[str, Any] | None = None  # the card built from a parse, and that parse's keys
         self._card_keys: tuple[str, ...] = ()
 
     @property
@@ -116,6 +119,11 @@ class RecipeRun:
 
     async def _open(self, pace: Pace) -> AsyncIterator[str]:
         """The upstream text, opened with retries up to (and including) its first piece."""
+        first, source = await self._open_first(pace)
+        return _prepend(first, source)
+
+    async def _open_first(self, pace: Pace) -> tuple[str, AsyncGenerator[str, None]]:
+        """The first piece of the upstream text (retried up to it) and the source of the rest."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
@@ -134,7 +142,7 @@ class RecipeRun:
                 except BaseException:
                     await source.aclose()
                     raise
-        return _prepend(first, source)
+        return first, source
 
     def _source(self, pace: Pace) -> AsyncGenerator[str, None]:
         """One attempt at the upstream text (kinds other than a recipe ask their own messages)."""
@@ -148,48 +156,76 @@ class RecipeRun:
         """Card changes, one dict per batch; the first batch comes as soon as text arrives."""
         interval = self.settings.stream_flush_ms / 1000
         pace = Pace()
-        shown = False
         try:
-            source = await self._open(pace)
-            batches = paced(source, interval, pace) if pace.followed else coalesce(source, interval, pace)
-            async with contextlib.aclosing(batches):  # any exit below closes the upstream now
-                async for batch in batches:
-                    if self.first_token_at is None:
-                        self.first_token_at = time.monotonic()
-                    self.text += batch
-                    self.batches += 1
-                    changes = self._changes()
-                    if not changes and not shown:
-                        # Nothing visible yet (the `{"` that opens every answer): the first text
-                        # need not wait for the clock. Later, a batch of JSON keys waits like any
-                        # other: hurrying there cost a read and a card per recipe line
-                        # (bench/BENCHMARKS.md) for no text the cook would see sooner.
-                        pace.hurry()
-                    shown = shown or bool(changes)
-                    if changes or self.batches == 1:
+            first, source = await self._open_first(pace)
+            if not pace.followed:  # a source that does not wait for the clock: a reader task batches it
+                batches = coalesce(_prepend(first, source), interval, pace)
+                async with contextlib.aclosing(batches):  # any exit below closes the upstream now
+                    async for batch in batches:
+                        if (changes := self._take(batch, pace)) is not None:
+                            yield changes
+                return
+            # The source waits for the clock itself and yields whole batches: no layer between.
+            now = asyncio.get_running_loop().time
+            async with contextlib.aclosing(source):  # any exit below closes the upstream now
+                pace.next_flush = now() + interval  # before the card: it may hurry()
+                if (changes := self._take(first, pace)) is not None:
+                    yield changes
+                async for batch in source:
+                    pace.next_flush = now() + interval
+                    if (changes := self._take(batch, pace)) is not None:
                         yield changes
         finally:
             self.ended_at = time.monotonic()
 
+    def _take(self, batch: str, pace: Pace) -> dict[str, Any] | None:
+        """The card changes of one more batch of text; None when there is nothing to send."""
+        if self.first_token_at is None:
+            self.first_token_at = time.monotonic()
+        self.text += batch
+        self.batches += 1
+        changes = self._changes()
+        if changes:
+            self._shown = True
+            return changes
+        if not self._shown:
+            # Nothing visible yet (the `{"` that opens every answer): the first text need not wait
+            # for the clock. Later, a batch of JSON keys waits like any other: hurrying there cost
+            # a read and a card per recipe line (bench/BENCHMARKS.md) for no text the cook would
+            # see sooner.
+            pace.hurry()
+        return changes if self.batches == 1 else None
+
     def _changes(self) -> dict[str, Any]:
         """What the text so far changes on the card (nothing when it would take something away)."""
-        recipe = parse_partial(self.text)
-        # The keys of the parse that built self.card (unknown when the card was set from outside,
-        # as a continuation's shown card is): with the same keys only the last one is rebuilt.
-        keys = self._card_keys if self._keyed_card is self.card else None
-        card = card_fields(recipe, previous=self.card, previous_keys=keys)
+        recipe = self._parsed.feed(self.text)
+        keys = self._parsed.keys
+        if keys and self._keyed_card is self.card and keys == self._card_keys:
+            # The same keys as the parse that built the card (not one set from outside, as a
+            # continuation's shown card is): only the last key's fields can have changed.
+            card = self.card
+            changes = {k: v for k, v in grown_fields(recipe, keys[-1], card).items() if card[k] != v}
+            if changes and not self._takes_away(changes):
+                self.card = self._keyed_card = {**card, **changes}
+            return changes if self.card is not card else {}
+        card = card_fields(recipe, previous=self.card)
         changes = self._move_to(card)
         if self.card is card:
-            self._keyed_card, self._card_keys = card, tuple(recipe)
+            self._keyed_card, self._card_keys = card, keys
         return changes
 
-    def _move_to(self, card: dict[str, Any]) -> dict[str, Any]:
-        if goes_backwards(self.card, card):
+    def _takes_away(self, changes: dict[str, Any]) -> bool:
+        if changes_take_away(self.card, changes):
             # What the cook has seen stays: text that no longer parses as the same document (a
             # stray character, a continuation that starts a fresh object) does not blank the card.
             self.went_backwards = True
-            return {}
+            return True
+        return False
+
+    def _move_to(self, card: dict[str, Any]) -> dict[str, Any]:
         changes = card_changes(self.card, card)
+        if changes and self._takes_away(changes):
+            return {}
         self.card = card
         return changes
 
@@ -277,19 +313,33 @@ def goes_backwards(before: dict[str, Any], after: dict[str, Any]) -> bool:
     One move is not backwards: the last finished step or tip becoming the live one again with the
     same text growing (a continuation picks up the item the interruption cut).
     """
-    for field, live in (("ingredients", "ingredient_live"), ("steps", "step_live"), ("tips", "tip_live")):
-        shown, now = before[field], after[field]
+    return changes_take_away(before, card_changes(before, after))
+
+
+_LISTS = (("ingredients", "ingredient_live"), ("steps", "step_live"), ("tips", "tip_live"))
+_KEPT = ("serves", "prep_time", "cook_time", "total_time", "cuisine")
+
+
+def changes_take_away(before: dict[str, Any], changes: dict[str, Any]) -> bool:
+    """:func:`goes_backwards` for the fields that differ (``changes``: what :func:`card_changes` gives).
+
+    A field that does not change takes nothing away, so only the changed ones are looked at.
+    """
+    for field, live in _LISTS:
+        if field not in changes:
+            continue
+        shown, now = before[field], changes[field]
         if len(now) >= len(shown):
             continue
-        resumed = len(now) == len(shown) - 1 and now == shown[:-1] and _resumes(shown[-1], after[live])
+        resumed = len(now) == len(shown) - 1 and now == shown[:-1] and _resumes(shown[-1], changes.get(live, before[live]))
         if not resumed:
             return True
-    if len(after["nutrition"]) < len(before["nutrition"]):
+    if "nutrition" in changes and len(changes["nutrition"]) < len(before["nutrition"]):
         return True
     for field in ("title", "description"):
-        if not after[field].startswith(before[field]):
+        if field in changes and not changes[field].startswith(before[field]):
             return True
-    return any(before[field] and not after[field] for field in ("serves", "prep_time", "cook_time", "total_time", "cuisine"))
+    return any(before[field] and not changes[field] for field in _KEPT if field in changes)
 
 
 def _resumes(item: Any, live: str) -> bool:

@@ -471,4 +471,7 @@ async def _shielded(work: Awaitable[None]) -> None:
 
 def _size(changes: dict[str, Any]) -> int:
     """About the JSON bytes of card changes: exact for text (most updates), serialised otherwise."""
-    return sum(len(v) + 2 if isinstance(v, str) else len(json.dumps(v)) for v in changes.values())
+    size = 0
+    for value in changes.values():
+        size += len(value) + 2 if type(value) is str else len(json.dumps(value))
+    return size

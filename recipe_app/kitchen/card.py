@@ -9,6 +9,7 @@ the live text, not everything already on screen.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -55,6 +56,124 @@ def parse_partial(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_JSON_SPACE = " \t\r\n"
+_IN_STRING = re.compile(r'["\\]')  # what ends or escapes inside a JSON string
+_OUTSIDE = re.compile(r'["\[\]{}]')  # what opens or closes outside one
+
+
+class _ValueEnd:
+    """Whether a JSON value (a list, object or string) that starts at a known place has ended yet.
+
+    Follows only quotes, backslashes and brackets, over the text appended since the last call, so a
+    batch that only extends a string costs one search. jiter's partial mode reads a value followed by
+    more text as that value alone, so this is what tells that the next key may have begun.
+    """
+
+    def __init__(self, start: int) -> None:
+        self.start = self.at = start  # where the value starts; scanned up to here
+        self.depth = 0
+        self.in_string = self.escaped = self.ended = False
+
+    def advance(self, text: str) -> bool:
+        """Scan ``text`` from where the last call stopped; True once the value has ended."""
+        pos, end = self.at, len(text)
+        while not self.ended and pos < end:
+            if self.escaped:
+                pos, self.escaped = pos + 1, False
+                continue
+            found = (_IN_STRING if self.in_string else _OUTSIDE).search(text, pos)
+            if found is None:
+                pos = end
+                break
+            char, pos = found.group(), found.end()
+            if self.in_string:
+                if char == "\\":
+                    self.escaped = True
+                else:
+                    self.in_string = False
+                    self.ended = self.depth == 0
+            elif char == '"':
+                self.in_string = True
+            elif char in "[{":
+                self.depth += 1
+            else:
+                self.depth -= 1
+                self.ended = self.depth <= 0
+        self.at = pos
+        return self.ended
+
+
+class PartialObject:
+    """The object of a growing JSON text, parsed again from the start of its last value only.
+
+    Streamed text only grows, and the keys before the last one are finished: once the start of the
+    last key's value (a list, object or string) is located, and that value alone parses to what the whole
+    text gave, each longer text parses only that value, until the value ends (then the next key may
+    begin). Whatever else happens falls back to parsing the whole text, so :attr:`value` is what
+    :func:`parse_partial` gives for the text fed last.
+    """
+
+    def __init__(self) -> None:
+        self.value: dict[str, Any] = {}
+        self.keys: tuple[str, ...] = ()
+        self._last: _ValueEnd | None = None  # the last key's value, located and checked, not ended
+
+    def feed(self, text: str) -> dict[str, Any]:
+        """The object of ``text``, which extends the text fed last (a new dict when it differs)."""
+        last = self._last
+        if last is not None and not last.advance(text):
+            try:
+                value = jiter.from_json(text[last.start :].encode(), partial_mode="trailing-strings")
+            except ValueError:
+                pass  # it no longer parses: the whole text decides
+            else:
+                whole = dict(self.value)
+                whole[self.keys[-1]] = value
+                self.value = whole
+                return whole
+        whole = parse_partial(text)
+        keys = tuple(whole)
+        if keys != self.keys:
+            self.keys, self._last = keys, None
+            start = _last_value_at(text, whole)
+            if start >= 0:
+                last = _ValueEnd(start)
+                if not last.advance(text):
+                    self._last = last
+        elif last is not None and last.ended:
+            self._last = None  # parsed whole until the next key begins
+        self.value = whole
+        return whole
+
+
+def _last_value_at(text: str, value: dict[str, Any]) -> int:
+    """Where the last key's value starts in ``text`` (-1 unless found and checked): a list, string or object."""
+    if not value:
+        return -1
+    key = next(reversed(value))
+    needle = f'"{key}"'
+    if not key.isascii() or not key.replace("_", "a").isalnum():
+        return -1  # a key written with escapes would not be found as it reads
+    at = text.rfind(needle)  # the key itself, or a key of that name nested in its value (then the check fails)
+    if at < 0:
+        return -1
+    end, i = len(text), at + len(needle)
+    while i < end and text[i] in _JSON_SPACE:
+        i += 1
+    if i >= end or text[i] != ":":
+        return -1
+    i += 1
+    while i < end and text[i] in _JSON_SPACE:
+        i += 1
+    if i >= end or text[i] not in '["{':
+        return -1
+    try:
+        alone = jiter.from_json(text[i:].encode(), partial_mode="trailing-strings")
+    except ValueError:
+        return -1
+    return i if alone == value[key] else -1
+
+
 def _finished_keys(obj: dict[str, Any], final: bool) -> set[str]:
     keys = list(obj)
     return set(keys) if final else set(keys[:-1])
@@ -76,16 +195,23 @@ def ingredient_line(item: dict[str, Any]) -> dict[str, str]:
 @lru_cache(maxsize=8192)
 def _ingredient_parts(quantity: float | None, unit: str, item: str, note: str) -> tuple[tuple[str, str], ...]:
     # Cached: every flush re-derives the finished lines, and formatting units is the costly part.
+    return (("amount", _amount(quantity, unit)), ("item", item), ("note", note))
+
+
+@lru_cache(maxsize=8192)
+def _amount(quantity: float | None, unit: str) -> str:
     if quantity is not None and unit.strip().lower() in _COUNT_WORDS:
         unit = ""  # "1 onion", not "1 piece onion"
-    return (("amount", format_amount(quantity, unit)), ("item", item), ("note", note))
+    return format_amount(quantity, unit)
 
 
 def _live_ingredient(item: Any) -> str:
+    """The line being written: its amount and item (its note streams after them, not shown live)."""
     if not isinstance(item, dict):
         return ""
-    parts = ingredient_line(item)
-    return " ".join(p for p in (parts["amount"], parts["item"]) if p)
+    amount = _amount(_bounded(item.get("quantity"), MAX_QUANTITY), str(item.get("unit") or ""))
+    name = str(item.get("item") or "")
+    return f"{amount} {name}" if amount and name else amount or name
 
 
 def _split_items(value: Any, done: bool) -> tuple[list[Any], Any]:
@@ -148,26 +274,33 @@ def card_fields(
 
 
 def _grow_last(recipe: dict[str, Any], last: str, previous: dict[str, Any]) -> dict[str, Any]:
-    """``previous`` with the fields of the unfinished ``last`` key rebuilt (as :func:`card_fields` would).
+    """``previous`` with the fields of the unfinished ``last`` key rebuilt (as :func:`card_fields` would)."""
+    return {**previous, **grown_fields(recipe, last, previous)}
+
+
+def grown_fields(recipe: dict[str, Any], last: str, previous: dict[str, Any]) -> dict[str, Any]:
+    """The card fields of the unfinished ``last`` key, when the keys before it are those ``previous`` was built from.
 
     Every field comes from one key. The keys before ``last`` were finished in the previous prefix
     already, so their fields are as they were; the fields shown only once their key is finished
     (servings, times, nutrition) stay empty while it is the last; ``section`` names the same key.
     """
-    card = dict(previous)
     if last == "name":
-        card["title"] = str(recipe.get("name") or "")
-    elif last == "description":
-        card["description"] = str(recipe.get("description") or "")
-    elif last == "recipeCuisine":
-        card["cuisine"] = str(recipe.get("recipeCuisine") or "")
-    elif last == "recipeIngredient":
-        card["ingredients"], card["ingredient_live"] = _ingredients(recipe, False, previous)
-    elif last == "recipeInstructions":
-        card["steps"], card["step_live"] = _steps(recipe, False, previous)
-    elif last == "tips":
-        card["tips"], card["tip_live"] = _tips(recipe, False, previous)
-    return card
+        return {"title": str(recipe.get("name") or "")}
+    if last == "description":
+        return {"description": str(recipe.get("description") or "")}
+    if last == "recipeCuisine":
+        return {"cuisine": str(recipe.get("recipeCuisine") or "")}
+    if last == "recipeIngredient":
+        lines, live = _ingredients(recipe, False, previous)
+        return {"ingredients": lines, "ingredient_live": live}
+    if last == "recipeInstructions":
+        steps, live = _steps(recipe, False, previous)
+        return {"steps": steps, "step_live": live}
+    if last == "tips":
+        tips, live = _tips(recipe, False, previous)
+        return {"tips": tips, "tip_live": live}
+    return {}
 
 
 def _ingredients(recipe: dict[str, Any], done: bool, previous: dict[str, Any] | None) -> tuple[list[Any], str]:

@@ -22,7 +22,7 @@ class Pace:
 
     def __init__(self) -> None:
         self.next_flush = 0.0
-        self.followed = False  # set by a source that waits for this clock itself (see paced())
+        self.followed = False  # set by a source that waits for this clock itself (stream.py's bulk reader)
 
     def hurry(self) -> None:
         self.next_flush = 0.0
@@ -32,22 +32,6 @@ class Pace:
         wait = self.next_flush - asyncio.get_running_loop().time()
         if wait > 0:
             await asyncio.sleep(wait)
-
-
-async def paced(source: AsyncIterator[str], interval_s: float, pace: Pace) -> AsyncIterator[str]:
-    """The batches of a source that sleeps until ``pace`` is due and then yields all it has.
-
-    No reader task: the source's own buffer (aiohttp's) fills while the consumer works or sleeps,
-    so each batch costs one wake-up however many pieces it holds.
-    """
-    loop = asyncio.get_running_loop()
-    try:
-        async for batch in source:
-            pace.next_flush = loop.time() + interval_s  # before the yield: the consumer may hurry()
-            yield batch
-    finally:
-        if (close := getattr(source, "aclose", None)) is not None:
-            await close()  # closing the batches closes the upstream now, not when collected
 
 
 async def coalesce(source: AsyncIterator[str], interval_s: float, pace: Pace | None = None) -> AsyncIterator[str]:
