@@ -10,7 +10,8 @@ Runs, one after the other (about 40 minutes on the reference VM):
    2-core machine, and redis-server);
 4. ``bench.split``   one update through each stage, the floor's state beside the studio's (split_results.json);
 5. ``bench.limiter`` admitting 250 browsers through the in-process rate limits, limits' storage
-   beside the app's (printed).
+   beside the app's (printed);
+6. ``bench.own_path`` the app's own path per batch, no network and no Reflex (printed).
 Each writes into ``bench/``. Stops at the first one that fails.
 """
 
@@ -33,6 +34,7 @@ def main() -> None:
         ["bench.scale", "--app-dir", args.app_dir],
         ["bench.split"],
         ["bench.limiter"],
+        ["bench.own_path"],
     ]
     for step in steps:
         print(f"== python -m {' '.join(step)}", flush=True)
