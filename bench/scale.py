@@ -98,7 +98,8 @@ def crossing(rows: list[dict[str, Any]]) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--app-dir", default=".")
-    ap.add_argument("--steps", default="10,12,14,16,18,20,22,24,26,28,30,32,34,36,40,44,48,52,56,60,64,68,72,80")
+    # A half-core worker held 34 streams on 2026-11-25 and 100-113 since round 6: steps up to 300.
+    ap.add_argument("--steps", default="20,40,60,80,100,110,120,130,140,150,160,170,180,190,200,220,240,260,280,300")
     ap.add_argument("--mode", choices=["share", "cores"], default="cores" if (os.cpu_count() or 1) >= 4 else "share")
     ap.add_argument("--share", type=float, default=0.5, help="share mode: cores per worker")
     ap.add_argument("--spread", action="store_true",
