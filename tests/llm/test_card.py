@@ -127,6 +127,15 @@ def test_reusing_the_previous_card_gives_the_same_card_at_every_prefix() -> None
     assert card["ingredients"] and card["steps"] and card["tips"]
 
 
+def piece_ends(text: str, steps: list[int]) -> list[int]:
+    """Where each piece of ``text`` ends when it streams in pieces of these sizes (the whole text last)."""
+    ends, end = [], 0
+    for step in steps:
+        end = min(len(text), end + step)
+        ends.append(end)
+    return ends + [len(text)]
+
+
 def _stream_cards(text: str, ends: list[int]) -> None:
     """At each prefix, the card grown from the last one (its keys given) equals the card built anew."""
     card, keys = dict(EMPTY_CARD), None
@@ -170,8 +179,4 @@ _recipes = st.fixed_dictionaries(
 @given(recipe=_recipes, steps=st.lists(st.integers(1, 40), min_size=1, max_size=400))
 def test_any_recipe_streamed_in_any_pieces_grows_the_card_it_would_build_anew(recipe: dict, steps: list[int]) -> None:
     text = json.dumps(recipe, ensure_ascii=False)
-    ends, end = [], 0
-    for step in steps:
-        end = min(len(text), end + step)
-        ends.append(end)
-    _stream_cards(text, ends + [len(text)])
+    _stream_cards(text, piece_ends(text, steps))

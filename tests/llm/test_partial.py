@@ -20,7 +20,7 @@ from recipe_app.domain.request import RecipeRequest
 from recipe_app.generation.run import RecipeRun, goes_backwards
 from recipe_app.kitchen import card as card_module
 from recipe_app.kitchen.card import PartialObject, card_fields, parse_partial
-from tests.llm.test_card import TEXT, _recipes
+from tests.llm.test_card import TEXT, _recipes, piece_ends
 from tests.recipes import RECIPE_TEXT
 
 HOSTILE = [
@@ -71,11 +71,7 @@ _hostile_words = st.lists(st.sampled_from(list('ab "\\[]{}:,é\n') + ["tips", "n
 def test_any_answer_in_any_pieces_parses_as_the_whole_text_does(recipe: dict, tips: list, indent: Any, steps: list[int]) -> None:
     recipe = {**recipe, "tips": recipe["tips"] + tips}
     text = json.dumps(recipe, ensure_ascii=indent == 2, indent=indent)
-    ends, end = [], 0
-    for step in steps:
-        end = min(len(text), end + step)
-        ends.append(end)
-    _fed(text, ends + [len(text)])
+    _fed(text, piece_ends(text, steps))
 
 
 def test_a_streamed_answer_is_parsed_whole_only_where_a_key_begins(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,8 +116,4 @@ def test_a_run_grows_the_card_it_would_build_anew_at_every_prefix(text: str) -> 
 @given(recipe=_recipes, steps=st.lists(st.integers(1, 40), min_size=1, max_size=300))
 def test_a_run_fed_any_recipe_in_any_pieces_shows_the_card_built_anew(recipe: dict, steps: list[int]) -> None:
     text = json.dumps(recipe, ensure_ascii=False)
-    ends, end = [], 0
-    for step in steps:
-        end = min(len(text), end + step)
-        ends.append(end)
-    _run_card(text, ends + [len(text)])
+    _run_card(text, piece_ends(text, steps))
