@@ -7,6 +7,7 @@ the countdown can be seen (each test gets a fresh browser, so a fresh budget).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -289,11 +290,16 @@ def test_history_entries_open_their_recipe_and_the_list_button_knows_its_state(s
 
 def test_the_limit_message_counts_down(studio: Studio, fake: FakeOpenAI) -> None:
     studio.add_chips("ingredients", "chickpeas")
-    for _ in range(LIMIT):
-        fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=5000))
+    for n in range(1, LIMIT + 1):
+        # Each recipe has its own title, so "done" is known to be this run's and not the last one's
+        # (a click landing while the previous run is still finishing would be refused, not counted).
+        title = f"{TITLE} {n}"
+        fake.script(Reply(content=json.dumps({**RECIPE, "name": title}), tokens_per_s=5000))
         studio.generate()
+        expect(studio.loc("#recipe-title")).to_have_text(title)
         studio.wait_done()
         expect(studio.loc("#generate")).to_be_enabled()
+    assert fake.request_count == LIMIT
     studio.generate()
     countdown = studio.loc("#limit-countdown")
     expect(countdown).to_have_text(re.compile(r"^\d+ s$"))
