@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     # streams on one core p99 139-141 ms instead of 152-154 ms (bench/BENCHMARKS.md). Text at 15
     # updates a second reads as smoothly.
     stream_flush_ms: int = Field(default=65, ge=0, le=2000, description="At most one card update per interval.")
+    # Between syncs a streaming card update goes to the browser without the tab's state lock; the
+    # state on the server catches up once per interval (and on every status change), so a reload
+    # shows the card at most this old and is brought up to date by the next sync. 0: every update
+    # takes the lock. 1000 ms: a quarter less CPU per update than 0 (bench/BENCHMARKS.md).
+    stream_sync_ms: int = Field(
+        default=1000, ge=0, le=10_000, description="How often a streaming tab's state on the server catches up."
+    )
     demo_tokens_per_s: float = Field(default=65.0, gt=0)
     redis_url: str | None = Field(
         default=None,

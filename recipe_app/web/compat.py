@@ -2,7 +2,7 @@
 
 Same contract as :mod:`recipe_app.core.compat` (which holds the registry, the
 ``recipe_compat_degraded`` gauge and the reaches into aiohttp, httpx2 and uvicorn): core/ may not
-import Reflex, so these three live here and register their probes there. Importing this module
+import Reflex, so these live here and register their probes there. Importing this module
 registers them; ``recipe_app.py`` imports it before running :func:`recipe_app.core.compat.probe_all`.
 
 * ``reflex_token_manager``: ``EventNamespace._token_manager.is_token_connected`` tells whether a
@@ -10,6 +10,9 @@ registers them; ``recipe_app.py`` imports it before running :func:`recipe_app.co
   *raises* :class:`CompatError`, and the caller decides what is safe (web/presence.py).
 * ``reflex_disk_state_purge``: ``StateManagerDisk._purge_expired_states`` is throttled to once a
   minute (web/statefiles.py). Fallback: Reflex's own scan every 2 s (more CPU, same result).
+* ``reflex_direct_delta``: a streaming card update is sent with ``EventContext.emit_delta`` (what
+  Reflex's background-task proxy calls on leaving ``async with self``) without taking the state lock
+  (:func:`delta_sender`). Fallback: the lock is taken for every update, as Reflex's docs describe.
 * ``reflex_disconnect_log``: the warning Reflex's ``EventNamespace.emit_update`` logs for every
   update meant for a closed tab is let through once per tab (:class:`OncePerTab`). Fallback: the
   warning repeats for each update.
@@ -23,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from recipe_app.core.compat import CompatError, degrade, reach
+from recipe_app.core.compat import CompatError, degrade, degraded, reach
 
 #: Start of the warning Reflex logs (logger ``reflex.app``) for an update to a disconnected tab.
 DISCONNECT_WARNING = "Attempting to send delta to disconnected client"
@@ -93,6 +96,52 @@ def _probe_disk_purge() -> None:
         raise CompatError("StateManagerDisk._purge_expired_states takes other arguments now")
     if "_purge_expired_states" not in inspect.getsource(StateManagerDisk):
         raise CompatError("StateManagerDisk no longer calls _purge_expired_states")
+
+
+#: A sender of one tab's view-only delta: the changed vars of one state, by name.
+DeltaSender = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def delta_sender(state_cls: Any) -> DeltaSender | None:
+    """Send the tab's changed vars of ``state_cls`` to its browser without the state lock, or None.
+
+    Inside a background task, ``EventContext.get().emit_delta`` is what Reflex's own proxy calls on
+    leaving ``async with self``, with ``{state's full name: {var + FIELD_MARKER: value}}``. The
+    streaming card sends most of its updates this way (pages/studio/state.py). None, and the feature
+    degraded, when the reach is gone: the caller then takes the lock for every update, as before.
+    """
+    if "reflex_direct_delta" in degraded():  # its start-up probe failed: Reflex keys deltas otherwise
+        return None
+    try:
+        from reflex_base.constants.state import FIELD_MARKER
+        from reflex_base.event.context import EventContext
+
+        emit = EventContext.get().emit_delta
+    except (ImportError, AttributeError, LookupError) as exc:
+        degrade("reflex_direct_delta", f"no event context to emit a delta from: {exc}")
+        return None
+    full_name = state_cls.get_full_name()
+
+    async def send(values: dict[str, Any]) -> None:
+        await emit({full_name: {name + FIELD_MARKER: value for name, value in values.items()}})
+
+    return send
+
+
+@reach("reflex_direct_delta", "every streaming update takes the tab's state lock (more CPU per update)")
+def _probe_direct_delta() -> None:
+    from reflex.state import State
+    from reflex_base.constants.state import FIELD_MARKER
+    from reflex_base.event.context import EventContext
+
+    if "delta" not in inspect.signature(EventContext.emit_delta).parameters:
+        raise CompatError("EventContext.emit_delta no longer takes a delta")
+    # Reflex's own delta for a changed var has the shape the sender builds.
+    state = State(_reflex_internal_init=True)
+    state.is_hydrated = True
+    delta = state.get_delta().get(State.get_full_name(), {})
+    if delta.get("is_hydrated" + FIELD_MARKER) is not True:
+        raise CompatError(f"Reflex's delta for a changed var is keyed otherwise: {sorted(delta)[:5]}")
 
 
 class OncePerTab(logging.Filter):

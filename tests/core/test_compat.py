@@ -75,6 +75,7 @@ def test_every_reach_works_on_the_installed_versions() -> None:
         "reflex_token_manager",
         "reflex_disk_state_purge",
         "reflex_disconnect_log",
+        "reflex_direct_delta",
         "limits_lean_expiry",
     }
     assert all(gauge(feature) == 0 for feature in compat.features())

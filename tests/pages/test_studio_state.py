@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import select
 
+from recipe_app.components.recipe_view import CARD_TO_VAR
+from recipe_app.core.settings import get_settings
 from recipe_app.db.models import Generation
 from recipe_app.db.session import new_session
+from recipe_app.domain.card import EMPTY_CARD
+from recipe_app.domain.recipe import Recipe
+from recipe_app.kitchen.card import card_fields, parse_partial
 from recipe_app.pages.studio.state import StudioState
 from recipe_app.core.settings import Settings
 from tests.fake_openai import FakeOpenAI, Reply
@@ -55,8 +61,11 @@ async def test_generate_streams_into_the_card_in_a_few_small_deltas(
     steps = seen(recorder, "step_live", start)
     assert len(steps) >= 5
     assert len(deltas) < record.chunks_sent / 5
-    # Finished text is not re-sent with each flush: the steps list goes out once per finished step.
-    assert len(seen(recorder, "steps", start)) <= 6 < len(steps)
+    # Finished text is not re-sent with each flush: the steps list goes out once per finished step,
+    # and once more at each sync of the tab's state on the server (one a second, and the last).
+    with new_session() as session:
+        syncs = 2 + session.exec(select(Generation)).one().duration_ms // get_settings().stream_sync_ms
+    assert len(seen(recorder, "steps", start)) <= 6 + syncs < len(steps)
     state = await browser.state(StudioState)
     assert state.status == "done" and state.error == ""
     assert [line["item"] for line in state.ingredient_lines][:2] == ["vegetable oil", "onion"]
@@ -184,3 +193,113 @@ async def test_a_streaming_recipe_is_persisted_every_few_seconds(
     await generation
     row = recent_generations(1)[0]
     assert row.status == "stopped" and RECIPE_TEXT.startswith(row.recipe_json) and len(row.recipe_json) >= len(saved[-1])
+
+
+# ---- updates between syncs: sent without the tab's lock, the state catching up ----------------------
+
+
+def sync_every(monkeypatch: pytest.MonkeyPatch, ms: int) -> None:
+    monkeypatch.setenv("STREAM_SYNC_MS", str(ms))
+    get_settings.cache_clear()
+
+
+def prefix_cards(pieces: list[str]) -> list[str]:
+    """Every card the answer shows at some prefix of its pieces, and the finished recipe's, as keys."""
+    text, keys = "", [card_key(card_fields(parse_partial("")))]
+    for piece in pieces:
+        text += piece
+        keys.append(card_key(card_fields(parse_partial(text))))
+    keys.append(card_key(card_fields(Recipe.model_validate_json(text).model_dump(), final=True)))
+    return keys
+
+
+def card_key(card: dict) -> str:
+    return json.dumps(card, sort_keys=True)
+
+
+def view_card(view: dict) -> dict:
+    """The card a browser shows from the studio vars it has received."""
+    return {key: view.get(CARD_TO_VAR.get(key, key), empty) for key, empty in EMPTY_CARD.items()}
+
+
+@pytest.mark.parametrize("sync_ms", [0, 150, 10_000])
+async def test_every_delta_leaves_the_browser_a_card_the_answer_had_and_the_last_one_is_the_recipe(
+    tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, sync_ms: int
+) -> None:
+    """Whether an update took the lock (0), some did (150 ms) or only the first and the last (10 s)."""
+    browser, recorder = tab
+    sync_every(monkeypatch, sync_ms)
+    reply = Reply(content=RECIPE_TEXT, tokens_per_s=400)
+    fake.script(reply)
+    start = len(recorder.updates)
+    await (await browser.send(StudioState.generate))
+    cards = set(prefix_cards(reply.pieces()))
+    view: dict = {}
+    for number, delta in enumerate(studio(recorder, start)):
+        view.update(delta)
+        assert card_key(view_card(view)) in cards, f"delta {number} leaves a card no prefix of the answer had"
+    state = await browser.state(StudioState)
+    assert view_card(view) == state._card() and state.status == view["status"] == "done"
+    assert [line["item"] for line in view["ingredient_lines"]][:2] == ["vegetable oil", "onion"]
+    assert view["step_live"] == "" and len(view["steps"]) == 5
+
+
+async def test_the_card_keeps_streaming_while_another_event_holds_the_tab(
+    tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long event of the same tab (a save, a question) does not freeze the card between syncs."""
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.state import State
+
+    browser, recorder = tab
+    sync_every(monkeypatch, 10_000)
+    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=100))
+    start = len(recorder.updates)
+    generation = await browser.send(StudioState.generate)
+    await recorder.wait_for(lambda: "streaming" in seen(recorder, "status", start))
+    manager = browser.processor._root_context.state_manager
+    async with manager.modify_state(BaseStateToken(ident=browser.token, cls=State)):
+        held = len(recorder.updates)
+        await recorder.wait_for(lambda: len(studio(recorder, held)) >= 3)
+        assert not fake.requests[0].completed
+    await (await browser.send(StudioState.stop))
+    await asyncio.wait_for(generation, 5)
+
+
+async def test_the_state_on_the_server_catches_up_while_the_recipe_streams(
+    tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a reload would hydrate: one sync behind at most, then brought up to date by deltas."""
+    browser, recorder = tab
+    sync_every(monkeypatch, 150)
+    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=120))
+    start = len(recorder.updates)
+    generation = await browser.send(StudioState.generate)
+    await recorder.wait_for(lambda: any(seen(recorder, "ingredient_lines", start)))
+    reloaded = len(recorder.updates)
+    snapshot = await browser.state(StudioState)  # a reload now hydrates from this
+    view = {name: getattr(snapshot, name) for name in map(lambda k: CARD_TO_VAR.get(k, k), EMPTY_CARD)}
+    assert snapshot.is_streaming and snapshot.title == "Chickpea & Spinach Curry"
+    await asyncio.wait_for(generation, 15)
+    for delta in studio(recorder, reloaded):
+        view.update(delta)
+    assert view_card(view) == (await browser.state(StudioState))._card()
+    assert len(view["steps"]) == 5 and view["step_live"] == ""
+
+
+async def test_a_sync_sends_a_field_that_went_back_to_what_the_last_sync_left(tab: tuple[Browser, DeltaRecorder]) -> None:
+    """The live step was empty at the last sync, then sent as "Serve" without the lock; the batch of
+    the sync empties it again (the step finished). The browser must get the empty value."""
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.state import State
+
+    browser, _ = tab
+    manager = browser.processor._root_context.state_manager
+    async with manager.modify_state(BaseStateToken(ident=browser.token, cls=State)) as root:
+        state = await root.get_state(StudioState)
+        assert state.step_live == ""
+        root._clean()
+        state._catch_up({"step_live": "Serve"}, {"step_live": "", "section": "tips"})
+        delta = DeltaRecorder.values_of([root.get_delta()], NAME)[0]
+        root._clean()
+    assert delta["step_live"] == "" and delta["section"] == "tips"

@@ -1,4 +1,4 @@
-"""Private reaches into Reflex: tab presence, the disk state scan, the disconnected-client warning."""
+"""Private reaches into Reflex: tab presence, the disk state scan, the disconnected-client warning, direct deltas."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from reflex.utils.token_manager import LocalTokenManager, TokenManager
 
 from recipe_app.core import compat
 from recipe_app.core.compat import CompatError
+from recipe_app.core.settings import Settings
 from recipe_app.web import compat as web_compat
 from recipe_app.web import presence, statefiles
+from tests.fake_openai import FakeOpenAI, Reply
+from tests.recipes import RECIPE_TEXT
 
 
 @pytest.fixture(autouse=True)
@@ -102,3 +105,33 @@ def test_a_moved_disconnect_warning_is_reported(monkeypatch: pytest.MonkeyPatch,
     with caplog.at_level(logging.WARNING):
         assert "reflex_disconnect_log" in compat.probe_all()
     assert one_warning(caplog, "reflex_disconnect_log")
+
+
+async def test_without_reflexs_delta_shape_every_streaming_update_takes_the_lock_and_the_recipe_arrives(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, settings: Settings, fake: FakeOpenAI
+) -> None:
+    import reflex_base.constants.state as reflex_state_constants
+
+    from recipe_app.pages.studio.state import StudioState
+    from tests.pages.harness import Browser, DeltaRecorder, make_processor
+
+    monkeypatch.delattr(reflex_state_constants, "FIELD_MARKER")  # Reflex itself bound it at import
+    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=400))
+    recorder = DeltaRecorder()
+    syncs: list[dict] = []
+    catch_up = StudioState._catch_up
+    monkeypatch.setattr(StudioState, "_catch_up", lambda self, sent, changes: (syncs.append(changes), catch_up(self, sent, changes)))
+    with caplog.at_level(logging.WARNING):
+        assert "reflex_direct_delta" in compat.probe_all()
+        assert web_compat.delta_sender(StudioState) is None
+        async with make_processor(recorder) as processor:
+            browser = Browser(processor)
+            await (await browser.send(StudioState.add_item, field="ingredients", form={"item": "chickpeas"}))
+            await (await browser.send(StudioState.generate))
+            state = await browser.state(StudioState)
+    assert state.status == "done" and len(state.steps) == 5 and state.title == "Chickpea & Spinach Curry"
+    shown = DeltaRecorder.values_of(recorder.updates, StudioState.get_full_name())
+    assert [d["title"] for d in shown if "title" in d][-1] == state.title
+    live_steps = [d["step_live"] for d in shown if "step_live" in d][1:]  # after the empty card of the start
+    assert len(live_steps) >= 5 and live_steps == [c["step_live"] for c in syncs if "step_live" in c], "each through a sync"
+    assert one_warning(caplog, "reflex_direct_delta")

@@ -39,7 +39,7 @@ from recipe_app.generation.session import MAX_CONTINUE_CHARS, GenerationSession,
 from recipe_app.kitchen.allergens import allergy_report
 from recipe_app.kitchen.card import card_fields, parse_partial
 from recipe_app.state import BrowserState
-from recipe_app.web import presence
+from recipe_app.web import compat, presence
 
 _LIST_LIMITS = {"ingredients": MAX_INGREDIENTS, "allergies": MAX_ALLERGIES, "equipment": MAX_EQUIPMENT}
 
@@ -367,6 +367,15 @@ class StudioState(RecipeViewVars, rx.State):
             if getattr(self, name) != value:
                 setattr(self, name, value)
 
+    def _catch_up(self, sent: dict[str, Any], changes: dict[str, Any]) -> None:
+        """A sync: set what the browser was sent since the last one, then ``changes`` (see _LiveCard).
+
+        In this order: ``changes`` is compared with what the browser shows, not with the state as the
+        last sync left it (a live step that emptied again would otherwise never reach the browser).
+        """
+        self._apply(sent)
+        self._apply(changes)
+
     async def _hold(self, continuing: bool = False) -> _Hold:
         """Mark the tab as starting a generation, so a second click is refused. Under the state lock."""
         browser = await self.get_state(BrowserState)
@@ -418,18 +427,59 @@ class StudioState(RecipeViewVars, rx.State):
             presence=presence.tab_connected,
             notify=notify,
         )
+        send = compat.delta_sender(StudioState) if settings.stream_sync_ms else None
+        live = _LiveCard(send, settings.stream_sync_ms)
         try:
             async with generation:
                 async for changes in generation.updates():
+                    if await live.sent(changes):
+                        continue  # shown without the lock; the state catches up at the next sync
                     async with self:
                         tab = _unproxied(self)  # one update per flush: skip the proxy's checks per var
                         if tab._stop_run == hold.run_id:  # Stop arrived through another worker
                             generation.end("stopped")
                         else:
-                            tab._apply(changes)
+                            tab._catch_up(live.take(), changes)
         finally:
             async with self:
-                self._apply(generation.final)
+                self._catch_up(live.take(), generation.final)
+
+
+_CARD_KEYS = frozenset(EMPTY_CARD)
+
+
+class _LiveCard:
+    """Streaming card updates sent to the browser between syncs of the tab's state on the server.
+
+    Taking the tab's state lock for an update costs more than building it (the lock, the state
+    manager, Reflex's delta; bench/BENCHMARKS.md). Between syncs, an update that changes only card
+    fields is sent with :func:`recipe_app.web.compat.delta_sender` and kept here; a sync (the first
+    update, one with anything but card fields, e.g. the status, and one every ``sync_ms``) takes the
+    lock, sets what was sent since the last one and then its own changes. A set value is sent again,
+    so a tab that reloaded between two syncs (and hydrated from the state a sync left) is brought up
+    to date by the next one. Without a sender, every update is a sync.
+    """
+
+    def __init__(self, send: compat.DeltaSender | None, sync_ms: int) -> None:
+        self._send = send
+        self._every = sync_ms / 1000
+        self._next_sync = 0.0  # the first update syncs
+        self._sent: dict[str, Any] = {}
+
+    async def sent(self, changes: dict[str, Any]) -> bool:
+        """Send ``changes`` without the lock if no sync is due; False when the caller must sync."""
+        due = asyncio.get_running_loop().time() >= self._next_sync
+        if self._send is None or due or not changes.keys() <= _CARD_KEYS:
+            return False
+        await self._send({CARD_TO_VAR.get(key, key): value for key, value in changes.items()})
+        self._sent.update(changes)
+        return True
+
+    def take(self) -> dict[str, Any]:
+        """The latest value of each field sent since the last sync (the browser shows it); the next interval starts."""
+        sent, self._sent = self._sent, {}
+        self._next_sync = asyncio.get_running_loop().time() + self._every
+        return sent
 
 
 def _unproxied(state: StudioState) -> StudioState:
