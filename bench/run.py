@@ -63,9 +63,11 @@ DESIGNS = {
     "app-debounce10": "(L1) Recipe Studio with REFLEX_STATE_MANAGER_DISK_DEBOUNCE=10s (the app's setting since this round)",
     "app-flush100": "(L2) Recipe Studio with STREAM_FLUSH_MS=100 (a card update per 100 ms, not 65)",
     "app-before": "(a0) Recipe Studio as of --before DIR (another checkout: a code lever side by side)",
+    "app-lockeach": "(L3) Recipe Studio with STREAM_SYNC_MS=0 (every card update takes the tab's state lock, as before round 7)",
     "floor": "(f) floor: the smallest Reflex app doing one update per flush (same upstream, same bulk reader)",
     "floor-timer": "(f0) floor without upstream: the same updates from a timer",
     "floor-appstates": "(f1) floor with every state of the app registered in its state tree",
+    "floor-direct": "(f2) floor with the app's syncs: between two (one a second) the update is sent without the lock",
     "naive": "(b) naive Reflex: flush every chunk",
     "sse": "(c) Starlette SSE passthrough",
 }
@@ -188,9 +190,11 @@ DESIGN_ENV: dict[str, dict[str, str]] = {
     "app-debounce2": {"REFLEX_STATE_MANAGER_DISK_DEBOUNCE": "2s"},
     "app-debounce10": {"REFLEX_STATE_MANAGER_DISK_DEBOUNCE": "10s"},
     "app-flush100": {"STREAM_FLUSH_MS": "100"},
+    "app-lockeach": {"STREAM_SYNC_MS": "0"},
     "floor": {"FLOOR_SOURCE": "upstream"},
     "floor-timer": {"FLOOR_SOURCE": "timer"},
     "floor-appstates": {"FLOOR_SOURCE": "upstream", "FLOOR_APP_STATES": "1"},
+    "floor-direct": {"FLOOR_SOURCE": "upstream", "FLOOR_SYNC_MS": "1000"},
 }
 
 
@@ -541,7 +545,7 @@ def main() -> None:
     parser.add_argument("--app-dir", default=".", help="the Recipe Studio project (copied, never built in place)")
     parser.add_argument("--quick", action="store_true", help=f"steps {QUICK_STEPS}, fewer idle sessions")
     parser.add_argument("--steps", help="comma-separated N values (overrides --quick / full)")
-    parser.add_argument("--designs", default="app,app-debounce2,app-memory,floor,floor-timer,naive,sse")
+    parser.add_argument("--designs", default="app,app-lockeach,app-memory,floor,floor-direct,floor-timer,naive,sse")
     parser.add_argument("--idle-sessions", type=int, default=None)
     parser.add_argument("--tps", type=float, default=60.0)
     parser.add_argument("--ttft", type=float, default=0.25)

@@ -10,6 +10,10 @@ bytes and deflate work are alike), then the status at the end. Two sources (``FL
 * ``timer``: no upstream at all; the recipe's tokens (``FLOOR_RECIPE``, a JSON file) fall due on the
   upstream's schedule (``FLOOR_TTFT`` then ``FLOOR_TPS``) from ``t0``, which the first update sends
   so the load generator can time them.
+
+``FLOOR_SYNC_MS`` > 0 (design ``floor-direct``): the app's scheme since round 7 (pages/studio/state.py
+``_LiveCard``): between syncs, one per that interval, ``tail`` goes to the browser with
+``recipe_app.web.compat.delta_sender``, without the lock; a sync takes the lock and sets it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import reflex as rx
 
 TAIL_CHARS = int(os.environ.get("FLOOR_TAIL_CHARS", "150"))
 SOURCE = os.environ.get("FLOOR_SOURCE", "upstream")
+SYNC_S = int(os.environ.get("FLOOR_SYNC_MS", "0")) / 1000
 
 
 def _flush_s() -> float:
@@ -56,14 +61,20 @@ class FloorState(rx.State):
         from recipe_app.llm.batching import Pace
         from recipe_app.llm.client import get_client
         from recipe_app.llm.stream import StreamMeta, stream_recipe_text
+        from recipe_app.web.compat import delta_sender
 
         settings = get_settings()
         pace, loop, text = Pace(), asyncio.get_running_loop(), ""
+        send, next_sync = (delta_sender(FloorState) if SYNC_S else None), 0.0
         request = RecipeRequest(ingredients=[tag, "spinach"], servings=4)
         async for piece in stream_recipe_text(get_client(settings), settings, request, StreamMeta(), pace=pace):
             text += piece
-            async with self:
-                self.tail = text[-TAIL_CHARS:]
+            if send is not None and loop.time() < next_sync:
+                await send({"tail": text[-TAIL_CHARS:]})
+            else:
+                async with self:
+                    self.tail = text[-TAIL_CHARS:]
+                next_sync = loop.time() + SYNC_S
             pace.next_flush = loop.time() + _flush_s()
         return text
 
