@@ -199,7 +199,8 @@ async def app_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: as
         await read_until_terminal(client, tab, STUDIO, args.timeout)
         tab.counting = False
     except Exception as exc:  # noqa: BLE001 - reported per tab
-        tab.error = f"{type(exc).__name__}: {exc}"[:200]
+        phase = "streaming" if tab.t_generate else "ready, before go" if tab.ready else "connecting"
+        tab.error = f"{type(exc).__name__} ({phase}): {exc}"[:200]
     finally:
         tab.t_end = tab.t_end or time.monotonic()
         await client.close()
