@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -213,6 +214,26 @@ def prefix_cards(pieces: list[str]) -> list[str]:
     return keys
 
 
+async def streaming(
+    tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, sync_ms: int, tokens_per_s: float
+) -> tuple[Browser, DeltaRecorder, int, Any]:
+    """A recipe started with syncs every ``sync_ms``: the tab, its deltas, where its own begin, the event."""
+    browser, recorder = tab
+    sync_every(monkeypatch, sync_ms)
+    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=tokens_per_s))
+    start = len(recorder.updates)
+    return browser, recorder, start, await browser.send(StudioState.generate)
+
+
+def tab_lock(browser: Browser) -> Any:
+    """The tab's state lock, held as another event of the same tab would hold it (yields the root state)."""
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.state import State
+
+    manager = browser.processor._root_context.state_manager
+    return manager.modify_state(BaseStateToken(ident=browser.token, cls=State))
+
+
 def card_key(card: dict) -> str:
     return json.dumps(card, sort_keys=True)
 
@@ -248,17 +269,9 @@ async def test_the_card_keeps_streaming_while_another_event_holds_the_tab(
     tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A long event of the same tab (a save, a question) does not freeze the card between syncs."""
-    from reflex.istate.manager.token import BaseStateToken
-    from reflex.state import State
-
-    browser, recorder = tab
-    sync_every(monkeypatch, 10_000)
-    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=100))
-    start = len(recorder.updates)
-    generation = await browser.send(StudioState.generate)
+    browser, recorder, start, generation = await streaming(tab, fake, monkeypatch, 10_000, tokens_per_s=100)
     await recorder.wait_for(lambda: "streaming" in seen(recorder, "status", start))
-    manager = browser.processor._root_context.state_manager
-    async with manager.modify_state(BaseStateToken(ident=browser.token, cls=State)):
+    async with tab_lock(browser):
         held = len(recorder.updates)
         await recorder.wait_for(lambda: len(studio(recorder, held)) >= 3)
         assert not fake.requests[0].completed
@@ -270,11 +283,7 @@ async def test_the_state_on_the_server_catches_up_while_the_recipe_streams(
     tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a reload would hydrate: one sync behind at most, then brought up to date by deltas."""
-    browser, recorder = tab
-    sync_every(monkeypatch, 150)
-    fake.script(Reply(content=RECIPE_TEXT, tokens_per_s=120))
-    start = len(recorder.updates)
-    generation = await browser.send(StudioState.generate)
+    browser, recorder, start, generation = await streaming(tab, fake, monkeypatch, 150, tokens_per_s=120)
     await recorder.wait_for(lambda: any(seen(recorder, "ingredient_lines", start)))
     reloaded = len(recorder.updates)
     snapshot = await browser.state(StudioState)  # a reload now hydrates from this
@@ -290,12 +299,8 @@ async def test_the_state_on_the_server_catches_up_while_the_recipe_streams(
 async def test_a_sync_sends_a_field_that_went_back_to_what_the_last_sync_left(tab: tuple[Browser, DeltaRecorder]) -> None:
     """The live step was empty at the last sync, then sent as "Serve" without the lock; the batch of
     the sync empties it again (the step finished). The browser must get the empty value."""
-    from reflex.istate.manager.token import BaseStateToken
-    from reflex.state import State
-
     browser, _ = tab
-    manager = browser.processor._root_context.state_manager
-    async with manager.modify_state(BaseStateToken(ident=browser.token, cls=State)) as root:
+    async with tab_lock(browser) as root:
         state = await root.get_state(StudioState)
         assert state.step_live == ""
         root._clean()
