@@ -182,6 +182,16 @@ class ReflexTab:
             await self.ws.close()
 
 
+def _what_came(tab: Tab) -> str:
+    """For an error report: how many frames came after Generate, and the status-like vars they set."""
+    seen: dict[str, Any] = {}
+    for _, frame in tab.frames:
+        update = _update(frame)
+        delta = _vars(((update or {}).get("delta") or {}).get(STUDIO))
+        seen.update({k: v for k, v in delta.items() if k in ("status", "is_streaming", "limit_message", "error", "notice")})
+    return f"; {len(tab.frames)} frames after Generate, {seen}" if tab.t_generate else ""
+
+
 async def app_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:
     client = ReflexTab(args.url, tab, args.deflate)
     try:
@@ -200,7 +210,7 @@ async def app_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: as
         tab.counting = False
     except Exception as exc:  # noqa: BLE001 - reported per tab
         phase = "streaming" if tab.t_generate else "ready, before go" if tab.ready else "connecting"
-        tab.error = f"{type(exc).__name__} ({phase}): {exc}"[:200]
+        tab.error = f"{type(exc).__name__} ({phase}{_what_came(tab)}): {exc}"[:300]
     finally:
         tab.t_end = tab.t_end or time.monotonic()
         await client.close()

@@ -98,13 +98,14 @@ def _probe_disk_purge() -> None:
         raise CompatError("StateManagerDisk no longer calls _purge_expired_states")
 
 
-#: A sender of one tab's view-only delta: the changed vars of one state, by name.
+#: A sender of one tab's view-only delta: changed values, each under a key of the sender's ``names``.
 DeltaSender = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def delta_sender(state_cls: Any) -> DeltaSender | None:
+def delta_sender(state_cls: Any, names: dict[str, str]) -> DeltaSender | None:
     """Send the tab's changed vars of ``state_cls`` to its browser without the state lock, or None.
 
+    ``names`` maps each key the sender will be given to the var it sets (a card field to its var).
     Inside a background task, ``EventContext.get().emit_delta`` is what Reflex's own proxy calls on
     leaving ``async with self``, with ``{state's full name: {var + FIELD_MARKER: value}}``. The
     streaming card sends most of its updates this way (pages/studio/state.py). None, and the feature
@@ -121,9 +122,10 @@ def delta_sender(state_cls: Any) -> DeltaSender | None:
         degrade("reflex_direct_delta", f"no event context to emit a delta from: {exc}")
         return None
     full_name = state_cls.get_full_name()
+    keys = {key: var + FIELD_MARKER for key, var in names.items()}  # once, not per update
 
     async def send(values: dict[str, Any]) -> None:
-        await emit({full_name: {name + FIELD_MARKER: value for name, value in values.items()}})
+        await emit({full_name: {keys[key]: value for key, value in values.items()}})
 
     return send
 

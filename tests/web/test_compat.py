@@ -123,7 +123,7 @@ async def test_without_reflexs_delta_shape_every_streaming_update_takes_the_lock
     monkeypatch.setattr(StudioState, "_catch_up", lambda self, sent, changes: (syncs.append(changes), catch_up(self, sent, changes)))
     with caplog.at_level(logging.WARNING):
         assert "reflex_direct_delta" in compat.probe_all()
-        assert web_compat.delta_sender(StudioState) is None
+        assert web_compat.delta_sender(StudioState, {"title": "title"}) is None
         async with make_processor(recorder) as processor:
             browser = Browser(processor)
             await (await browser.send(StudioState.add_item, field="ingredients", form={"item": "chickpeas"}))

@@ -65,7 +65,7 @@ class FloorState(rx.State):
 
         settings = get_settings()
         pace, loop, text = Pace(), asyncio.get_running_loop(), ""
-        send, next_sync = (delta_sender(FloorState) if SYNC_S else None), 0.0
+        send, next_sync = (delta_sender(FloorState, {"tail": "tail"}) if SYNC_S else None), 0.0
         request = RecipeRequest(ingredients=[tag, "spinach"], servings=4)
         async for piece in stream_recipe_text(get_client(settings), settings, request, StreamMeta(), pace=pace):
             text += piece

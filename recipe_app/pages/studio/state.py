@@ -427,7 +427,7 @@ class StudioState(RecipeViewVars, rx.State):
             presence=presence.tab_connected,
             notify=notify,
         )
-        send = compat.delta_sender(StudioState) if settings.stream_sync_ms else None
+        send = compat.delta_sender(StudioState, _CARD_VARS) if settings.stream_sync_ms else None
         live = _LiveCard(send, settings.stream_sync_ms)
         try:
             async with generation:
@@ -446,6 +446,7 @@ class StudioState(RecipeViewVars, rx.State):
 
 
 _CARD_KEYS = frozenset(EMPTY_CARD)
+_CARD_VARS = {key: CARD_TO_VAR.get(key, key) for key in EMPTY_CARD}  # a card field -> the var showing it
 
 
 class _LiveCard:
@@ -471,7 +472,7 @@ class _LiveCard:
         due = asyncio.get_running_loop().time() >= self._next_sync
         if self._send is None or due or not changes.keys() <= _CARD_KEYS:
             return False
-        await self._send({CARD_TO_VAR.get(key, key): value for key, value in changes.items()})
+        await self._send(changes)
         self._sent.update(changes)
         return True
 
