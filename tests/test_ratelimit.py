@@ -128,3 +128,25 @@ async def test_without_the_lean_expiry_the_library_storage_still_limits(
     finally:
         monkeypatch.undo()
         compat.probe_all()  # the gauge back to what the installed library gives, for later tests
+
+
+async def test_an_admission_that_cannot_get_its_turn_says_busy_not_limit_and_costs_nothing(
+    configure: Callable[..., Settings], redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cooks behind one proxy share an address: under load their admissions queue on its lock. One
+    that waits too long is told the studio is busy (no countdown), and is charged nothing."""
+    from recipe_app.core import ratelimit
+    from recipe_app.generation.session import BUSY_MESSAGE, admit
+
+    redis.Redis.from_url(redis_url).flushdb()
+    settings = configure(REFLEX_REDIS_URL=redis_url, RATE_LIMIT_PER_BROWSER="2/minute", RATE_LIMIT_PER_IP="100/minute")
+    monkeypatch.setattr(ratelimit, "LOCK_WAIT_S", 0.2)
+    stuck = redis.Redis.from_url(redis_url).lock(f"{ratelimit.KEY_PREFIX}:quota-lock:ip:10.0.0.7", timeout=30)
+    assert stuck.acquire(blocking=False)  # another worker's admission of the same address, stuck
+    try:
+        assert await admit(settings, "cook", "10.0.0.7") == BUSY_MESSAGE
+    finally:
+        stuck.release()
+    first, second, third = [await admit(settings, "cook", "10.0.0.7") for _ in range(3)]
+    assert first == second == "" and third.startswith("You have reached the recipe limit")  # both still there
+    await ratelimit.get_quota(settings).aclose()

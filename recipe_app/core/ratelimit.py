@@ -36,6 +36,14 @@ LOCK_TIMEOUT_S = 5.0
 LOCK_WAIT_S = 5.0
 
 
+class QuotaBusy(Exception):
+    """Another admission of the same browser or address held its lock for longer than LOCK_WAIT_S.
+
+    No limit was reached: the cook is told the studio is busy, not that they used up their quota.
+    Cooks behind one proxy share one address, so under load their admissions queue on its lock.
+    """
+
+
 def _hashed(value: str) -> str:
     return hashlib.sha256(f"{KEY_PREFIX}:{value}".encode()).hexdigest()[:32]
 
@@ -89,11 +97,14 @@ class GenerationQuota:
                     await lock.release()
 
     async def take(self, browser_id: str, ip: str) -> float | None:
-        """Consume one generation; None when allowed, else the seconds until one is allowed again."""
+        """Consume one generation; None when allowed, else the seconds until one is allowed again.
+
+        Raises :class:`QuotaBusy` when the admission could not be had in time (nothing is consumed).
+        """
         keys = {"browser": self._prefix + _hashed(browser_id), "ip": self._prefix + (ip or "unknown")}
         async with self._exclusive(keys) as exclusive:
             if not exclusive:
-                return 1.0  # another admission of this browser or address is stuck: try again shortly
+                raise QuotaBusy(f"no admission lock within {LOCK_WAIT_S:g} s")
             wait = 0.0
             for scope, item in self._rules:
                 if not await self._limiter.test(item, scope, keys[scope]):

@@ -35,7 +35,7 @@ from typing import Any
 from openai import AsyncOpenAI
 
 from recipe_app.core import metrics
-from recipe_app.core.ratelimit import get_quota, wait_text
+from recipe_app.core.ratelimit import QuotaBusy, get_quota, wait_text
 from recipe_app.core.settings import Settings
 from recipe_app.db import generations
 from recipe_app.domain.card import card_changes
@@ -98,6 +98,9 @@ def new_run_id() -> str:
     return uuid.uuid4().hex
 
 
+BUSY_MESSAGE = "The studio is very busy right now. Please try again in a few seconds."
+
+
 async def admit(settings: Settings, owner_id: str, client_ip: str, kind: str = "recipe") -> str:
     """The operator's limits, before any upstream call: '' when admitted, else the cook's message.
 
@@ -106,8 +109,12 @@ async def admit(settings: Settings, owner_id: str, client_ip: str, kind: str = "
     """
     if running_count() >= settings.max_concurrent_streams:
         metrics.RATE_LIMITED.labels("busy").inc()
-        return "The studio is very busy right now. Please try again in a few seconds."
-    wait = await get_quota(settings, kind).take(owner_id, client_ip)
+        return BUSY_MESSAGE
+    try:
+        wait = await get_quota(settings, kind).take(owner_id, client_ip)
+    except QuotaBusy:  # the admission lock was not had in time: no limit was reached
+        metrics.RATE_LIMITED.labels("busy").inc()
+        return BUSY_MESSAGE
     if wait is not None:
         metrics.RATE_LIMITED.labels("quota").inc()
         if kind != "recipe":
