@@ -308,3 +308,23 @@ async def test_a_sync_sends_a_field_that_went_back_to_what_the_last_sync_left(ta
         delta = DeltaRecorder.values_of([root.get_delta()], NAME)[0]
         root._clean()
     assert delta["step_live"] == "" and delta["section"] == "tips"
+
+
+async def test_a_reload_between_syncs_shows_what_the_tab_was_sent(
+    tab: tuple[Browser, DeltaRecorder], fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the worker running the recipe, the page load of a reload sets what was sent since the last
+    sync, so the reloaded card is not older than the one the cook saw (no sync is due for 10 s)."""
+    browser, recorder, start, generation = await streaming(tab, fake, monkeypatch, 10_000, tokens_per_s=100)
+    await recorder.wait_for(lambda: any(seen(recorder, "ingredient_lines", start)))
+    shown = {}
+    for delta in studio(recorder, start):
+        shown.update(delta)
+    await (await browser.send(StudioState.on_page_load))
+    state = await browser.state(StudioState)
+    assert state.is_streaming and state.title == shown["title"] == "Chickpea & Spinach Curry"
+    assert [line["item"] for line in state.ingredient_lines][: len(shown["ingredient_lines"])] == [
+        line["item"] for line in shown["ingredient_lines"]
+    ]
+    await (await browser.send(StudioState.stop))
+    await asyncio.wait_for(generation, 5)

@@ -258,6 +258,9 @@ class StudioState(RecipeViewVars, rx.State):
         token = self.router.session.client_token
         settings = get_settings()
         if session.running(token) is not None:
+            live = _live_cards.get(token)
+            if live is not None:  # what the tab was sent since the last sync, so the reload shows it
+                self._apply(live.take())
             return  # running here: the tab re-attaches to it
         if self.is_streaming:
             if not await lease.alive(settings, token, self._run_id):  # else another worker runs it
@@ -428,7 +431,7 @@ class StudioState(RecipeViewVars, rx.State):
             notify=notify,
         )
         send = compat.delta_sender(StudioState, _CARD_VARS) if settings.stream_sync_ms else None
-        live = _LiveCard(send, settings.stream_sync_ms)
+        live = _live_cards[hold.token] = _LiveCard(send, settings.stream_sync_ms)
         try:
             async with generation:
                 async for changes in generation.updates():
@@ -441,6 +444,8 @@ class StudioState(RecipeViewVars, rx.State):
                         else:
                             tab._catch_up(live.take(), changes)
         finally:
+            if _live_cards.get(hold.token) is live:
+                del _live_cards[hold.token]
             async with self:
                 self._catch_up(live.take(), generation.final)
 
@@ -481,6 +486,11 @@ class _LiveCard:
         sent, self._sent = self._sent, {}
         self._next_sync = asyncio.get_running_loop().time() + self._every
         return sent
+
+
+#: The live card of each tab streaming in this process: a reload (on_page_load, under the tab's lock)
+#: sets what was sent since the last sync before it re-attaches.
+_live_cards: dict[str, _LiveCard] = {}
 
 
 def _unproxied(state: StudioState) -> StudioState:
