@@ -38,9 +38,9 @@ class Settings(BaseSettings):
     # updates a second reads as smoothly.
     stream_flush_ms: int = Field(default=65, ge=0, le=2000, description="At most one card update per interval.")
     # Between syncs a streaming card update goes to the browser without the tab's state lock; the
-    # state on the server catches up once per interval (and on every status change), so a reload
-    # shows the card at most this old and is brought up to date by the next sync. 0: every update
-    # takes the lock. 1000 ms: 13-19 % less CPU per update than 0 (bench/BENCHMARKS.md, round 7).
+    # state on the server catches up once per interval (and on every status change). A reload on
+    # the worker running the recipe catches up first; on another worker it shows the card at most
+    # this old until the next sync. 0: every update takes the lock. 1000 ms: 13-19 % less CPU per update than 0 (bench/BENCHMARKS.md, round 7).
     stream_sync_ms: int = Field(
         default=1000, ge=0, le=10_000, description="How often a streaming tab's state on the server catches up."
     )
