@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     # Between syncs a streaming card update goes to the browser without the tab's state lock; the
     # state on the server catches up once per interval (and on every status change). A reload on
     # the worker running the recipe catches up first; on another worker it shows the card at most
-    # this old until the next sync. 0: every update takes the lock. 1000 ms: 13-19 % less CPU per update than 0 (bench/BENCHMARKS.md, round 7).
+    # this old until the next sync. 0: every update takes the lock. 1000 ms: 13-19 % less CPU per
+    # update than 0 (bench/BENCHMARKS.md, round 7).
     stream_sync_ms: int = Field(
         default=1000, ge=0, le=10_000, description="How often a streaming tab's state on the server catches up."
     )

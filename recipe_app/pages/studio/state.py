@@ -477,8 +477,8 @@ class _LiveCard:
         due = asyncio.get_running_loop().time() >= self._next_sync
         if self._send is None or due or not changes.keys() <= _CARD_KEYS:
             return False
+        self._sent.update(changes)  # first: a cancel during the send still leaves them to the next sync
         await self._send(changes)
-        self._sent.update(changes)
         return True
 
     def take(self) -> dict[str, Any]:
