@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from recipe_app.web.api import operator_api
+from recipe_app.web.api import in_front_of
 from recipe_app.core.checks import ensure_startable
 from recipe_app.core.compat import probe_all
 from recipe_app.db.session import migrate_to_head
@@ -30,7 +30,7 @@ app = rx.App(
     stylesheets=["/studio.css", "/print.css"],
     head_components=[rx.el.script(src="/studio.js", defer=True)],
     toaster=None,
-    api_transformer=operator_api,
+    api_transformer=in_front_of,
 )
 app.add_page(studio_page, route="/", title="Recipe Studio", on_load=StudioState.on_page_load)
 app.add_page(library_page, route="/recipes", title="My recipes · Recipe Studio", on_load=LibraryState.load)

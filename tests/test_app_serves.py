@@ -5,6 +5,9 @@ Starts `reflex run --env prod --single-port` exactly as an operator would, on a 
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +67,15 @@ def test_the_event_socket_is_compressed_for_browsers(prod_app: tuple[str, Path])
     # Lean compression state (recipe_app/server.py): what each open tab costs in memory.
     assert "server_max_window_bits=11" in extensions and "client_max_window_bits=9" in extensions
     assert "client_no_context_takeover" in extensions
+
+
+def test_the_operator_routes_answer_beside_the_studio(prod_app: tuple[str, Path]) -> None:
+    """/health is the operator's, /ping is Reflex's: both answer on the one port, each from its own app."""
+    base, _ = prod_app
+    status, body = fetch(f"{base}/health")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    assert fetch(f"{base}/ping")[0] == 200
+    request = urllib.request.Request(f"{base}/health", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)  # noqa: S310 - loopback only
+    assert refused.value.code == 405  # the operator's route, with a method it does not take

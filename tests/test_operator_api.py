@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from recipe_app.core import compat
 from recipe_app.web import admin
-from recipe_app.web.api import operator_api
+from recipe_app.web.api import in_front_of, operator_api
 from recipe_app.pages.studio import StudioState
 from recipe_app.core.settings import Settings
 from recipe_app.db import pictures, recipes
@@ -51,6 +51,44 @@ async def post(path: str, data: dict[str, str], base_url: str = "http://studio.t
     transport = httpx.ASGITransport(app=operator_api)
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
         return await client.post(path, data=data, headers=headers)
+
+
+async def test_only_the_operator_routes_enter_its_app_and_the_event_socket_goes_straight_to_reflex() -> None:
+    """What the running app sees: its routes answer, the rest reaches Reflex untouched (no wrapped send)."""
+    seen: list[tuple[str, str, bool]] = []
+
+    async def server_send(message: dict) -> None:
+        sent.append(message)
+
+    async def reflex_backend(scope: dict, receive: object, send: Callable) -> None:
+        seen.append((scope["type"], scope["path"], send is server_send))
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"reflex"})
+
+    app = in_front_of(reflex_backend)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://studio.test") as client:
+        health = await client.get("/health")
+        ping = await client.get("/ping")
+        wrong_method = await client.post("/health")
+        picture = await client.get("/pictures/12345")
+        preflight = await client.options(admin.SIGN_IN_PATH, headers={
+            "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"})
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert (ping.status_code, ping.text) == (200, "reflex")
+    assert wrong_method.status_code == 405  # the operator's path, as when its app was mounted in front
+    assert picture.status_code == 404 and picture.text == "Not found"  # the pictures route, not Reflex
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert [path for _, path, _ in seen] == ["/ping"]
+
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    await app({"type": "websocket", "path": "/_event/", "headers": []}, receive, server_send)
+    assert seen[-1] == ("websocket", "/_event/", True)  # the socket's own send: no frames in between
 
 
 def sample(text: str, name: str, labels: str = "") -> float:
