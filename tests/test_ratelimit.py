@@ -150,3 +150,31 @@ async def test_an_admission_that_cannot_get_its_turn_says_busy_not_limit_and_cos
     first, second, third = [await admit(settings, "cook", "10.0.0.7") for _ in range(3)]
     assert first == second == "" and third.startswith("You have reached the recipe limit")  # both still there
     await ratelimit.get_quota(settings).aclose()
+
+
+async def test_cooks_behind_one_address_wait_their_turn_in_the_worker_not_by_polling_redis(
+    configure: Callable[..., Settings], redis_url: str
+) -> None:
+    """A burst from one address (an office, a proxy) is admitted in turn: each admission asks Redis
+    for the address's lock once, instead of every waiter asking ten times a second until it wins."""
+    from recipe_app.core import ratelimit
+
+    server = redis.Redis.from_url(redis_url)
+    server.flushdb()
+    settings = configure(REFLEX_REDIS_URL=redis_url, RATE_LIMIT_PER_BROWSER="5/minute", RATE_LIMIT_PER_IP="1000/minute")
+    quota = ratelimit.GenerationQuota(settings)
+    cooks = 40
+
+    def lock_requests() -> int:  # redis-py asks for a lock with SET NX
+        return int(server.info("commandstats").get("cmdstat_set", {}).get("calls", 0))
+
+    try:
+        before = lock_requests()
+        results = await asyncio.gather(*(quota.take(f"cook-{i}", "203.0.113.5") for i in range(cooks)))
+        asked = lock_requests() - before
+    finally:
+        await quota.aclose()
+    assert results == [None] * cooks  # every cook admitted, none told the studio is busy
+    assert asked == 2 * cooks  # the browser's lock and the address's, once each
+    assert not quota._queues  # nothing left waiting in the worker
+    assert not server.keys(b"*quota-lock*")

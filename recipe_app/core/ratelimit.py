@@ -6,9 +6,10 @@ any 24 h.
 
 Taking one generation is atomic: every window of the browser and of the address is tested, and
 only if all allow it are they all hit, with no other admission of the same browser or address in
-between (one asyncio lock in process; with Redis, redis-py locks on the browser's and the address's
-keys, taken in a fixed order). So two tabs pressing Generate together cannot both pass the last
-slot, and a refused generation uses up no budget. Browser ids are stored hashed: the id is the key
+between (one asyncio lock in process; with Redis, redis-py locks on the browser's and the
+address's keys, taken in a fixed order, each asked for by one admission of a process at a time).
+So two tabs pressing Generate together cannot both pass the last slot, and a refused generation
+uses up no budget. Browser ids are stored hashed: the id is the key
 to a browser's library.
 """
 
@@ -44,6 +45,16 @@ class QuotaBusy(Exception):
     """
 
 
+class _Queue:
+    """This process's admissions waiting for one Redis lock, and how many of them there are."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
 def _hashed(value: str) -> str:
     return hashlib.sha256(f"{KEY_PREFIX}:{value}".encode()).hexdigest()[:32]
 
@@ -66,6 +77,7 @@ class GenerationQuota:
         else:
             storage = compat.memory_limit_storage()  # limits' MemoryStorage, expiring once a minute
         self._local = asyncio.Lock()
+        self._queues: dict[str, _Queue] = {}  # with Redis: this process's admissions waiting per lock
         self._limiter = MovingWindowRateLimiter(storage)
         self._rules: list[tuple[str, RateLimitItem]] = [
             *(("browser", item) for item in parse_many(per_browser)),
@@ -79,22 +91,51 @@ class GenerationQuota:
             async with self._local:
                 yield True
             return
-        locks = [
-            self._redis.lock(f"{KEY_PREFIX}:quota-lock:{scope}:{ident}", timeout=LOCK_TIMEOUT_S,
-                             blocking_timeout=LOCK_WAIT_S)
-            for scope, ident in sorted(keys.items())
-        ]  # fmt: skip
-        held = []
+        deadline = asyncio.get_running_loop().time() + LOCK_WAIT_S
+        async with contextlib.AsyncExitStack() as held:
+            for scope, ident in sorted(keys.items()):  # a fixed order: no two admissions wait on each other
+                if not await held.enter_async_context(self._turn(f"{KEY_PREFIX}:quota-lock:{scope}:{ident}", deadline)):
+                    yield False
+                    return
+            yield True
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, name: str, deadline: float) -> AsyncIterator[bool]:
+        """The Redis lock ``name`` (True), or False once ``deadline`` passed.
+
+        The admissions of this process wait for it in a queue of their own first (one asyncio lock
+        per name), so only the first of them asks Redis. Otherwise every waiter polls Redis for the
+        lock ten times a second: a burst of cooks behind one address then costs the worker thousands
+        of round trips, and the lock goes to whichever poll comes first instead of in turn.
+        """
+        queue = self._queues.get(name)
+        if queue is None:
+            queue = self._queues[name] = _Queue()
+        queue.users += 1
         try:
-            for lock in locks:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await queue.lock.acquire()
+            except TimeoutError:
+                yield False
+                return
+            try:
+                wait = deadline - asyncio.get_running_loop().time()
+                lock = self._redis.lock(name, timeout=LOCK_TIMEOUT_S, blocking_timeout=max(0.0, wait))
                 if not await lock.acquire():
-                    break
-                held.append(lock)
-            yield len(held) == len(locks)
+                    yield False
+                    return
+                try:
+                    yield True
+                finally:
+                    with contextlib.suppress(Exception):  # expired meanwhile: nothing to release
+                        await lock.release()
+            finally:
+                queue.lock.release()
         finally:
-            for lock in reversed(held):
-                with contextlib.suppress(Exception):  # expired meanwhile: nothing to release
-                    await lock.release()
+            queue.users -= 1
+            if not queue.users:
+                del self._queues[name]
 
     async def take(self, browser_id: str, ip: str) -> float | None:
         """Consume one generation; None when allowed, else the seconds until one is allowed again.
@@ -105,15 +146,16 @@ class GenerationQuota:
         async with self._exclusive(keys) as exclusive:
             if not exclusive:
                 raise QuotaBusy(f"no admission lock within {LOCK_WAIT_S:g} s")
-            wait = 0.0
-            for scope, item in self._rules:
-                if not await self._limiter.test(item, scope, keys[scope]):
-                    stats = await self._limiter.get_window_stats(item, scope, keys[scope])
-                    wait = max(wait, stats.reset_time - time.time())
-            if wait > 0:
+            # The windows are asked together (with Redis: one round trip's wait for all, not one each),
+            # while the lock is held: the next admission of this address waits for that time.
+            allowed = await asyncio.gather(*(self._limiter.test(item, scope, keys[scope]) for scope, item in self._rules))
+            if not all(allowed):
+                refused = [(scope, item) for (scope, item), ok in zip(self._rules, allowed) if not ok]
+                stats = await asyncio.gather(*(self._limiter.get_window_stats(item, scope, keys[scope])
+                                               for scope, item in refused))
+                wait = max(s.reset_time - time.time() for s in stats)
                 return float(max(1, math.ceil(wait)))
-            for scope, item in self._rules:
-                await self._limiter.hit(item, scope, keys[scope])
+            await asyncio.gather(*(self._limiter.hit(item, scope, keys[scope]) for scope, item in self._rules))
             return None
 
     async def aclose(self) -> None:
