@@ -110,6 +110,18 @@ def _status_in(frame: str, state: str) -> str | None:
     return (update.get("delta") or {}).get(state, {}).get("status" + SUFFIX)
 
 
+class Refused(Exception):
+    """The app refused the generation (its limit message); the tab fails at once."""
+
+
+def _refusal_in(frame: str) -> str:
+    """The studio's limit message in a frame, when it sets a non-empty one."""
+    if '"limit_message' + SUFFIX + '"' not in frame:
+        return ""
+    update = _update(frame) or {}
+    return str(_vars((update.get("delta") or {}).get(STUDIO)).get("limit_message") or "")
+
+
 def _vars(delta: dict[str, Any] | None) -> dict[str, Any]:
     """A substate's delta with plain var names (deltas suffix every name with ``_rx_state_``)."""
     return {k.removesuffix(SUFFIX): v for k, v in (delta or {}).items()}
@@ -260,6 +272,10 @@ async def read_until_terminal(client: ReflexTab, tab: Tab, state: str, timeout: 
             if status is not None and status.split(":")[0] in TERMINAL:
                 tab.t_end = now
                 return
+            if state == STUDIO and (refusal := _refusal_in(frame)):
+                # Refused before it streamed (a limit, or "busy"): no terminal status follows, so
+                # waiting for one would hold the step until its timeout.
+                raise Refused(refusal)
 
 
 async def sse_tab(args: argparse.Namespace, tab: Tab, start_at: float, ready: asyncio.Event) -> None:

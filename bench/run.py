@@ -407,7 +407,14 @@ def redis_scaling() -> str:
     """The last ``bench.scale`` result (scale_results.json), if there is one."""
     try:
         data = json.loads((BENCH / "scale_results.json").read_text())
-        return f"{data['scaling_interpolated']:.2f}× (interpolated), {data['scaling']:.2f}× (steps), {data['started'][:10]}"
+        runs = data.get("designs") or {"app": data}
+
+        def one(r: dict[str, Any]) -> str:
+            x = r["scaling_interpolated"]
+            return (f"{x:.2f}×" if x else "–") + f" (interpolated), {r['scaling']:.2f}× (steps)"
+
+        shown = [f"{one(runs['app'])}"] + [f"{name}: {one(r)}" for name, r in runs.items() if name != "app"]
+        return "; ".join(shown) + f", {data['started'][:10]}"
     except (OSError, KeyError, TypeError, ValueError):
         return "not measured"
 

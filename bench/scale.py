@@ -1,6 +1,6 @@
 """Scale past one process: capacity of 1 vs 2 Reflex workers sharing state through a real Redis.
 
-    .venv/bin/python -m bench.scale [--steps 10,12,14,...] [--share 0.5]
+    .venv/bin/python -m bench.scale [--designs app,floor-direct] [--steps 10,12,14,...] [--share 0.5]
 
 Recipe Studio runs as the operator would self-host it: ``reflex run --env prod --backend-only``
 with ``REFLEX_REDIS_URL`` (state, locks and the rate limiter in Redis) and ``WEB_CONCURRENCY`` = 1,
@@ -15,6 +15,10 @@ CPU per worker is held equal across the two runs, so the ratio is the scaling of
   cgroup (v1 ``cpu`` controller) whose CFS quota is ``share`` of a core over a 10 ms period: one
   worker gets half a core, two workers get half a core each, throttled the same way. Needs root
   (or a writable ``/sys/fs/cgroup/cpu``). The gunicorn master and the CLI stay outside (idle).
+
+``--designs`` also runs bench.run's floors the same way (``floor``: the state lock for every
+update; ``floor-direct``: the app's syncs once a second), with the app's Redis settings, so the
+scaling Reflex itself reaches here is printed beside the app's.
 
 Capacity is found as in ``bench.run`` (largest N with every recipe whole, nothing lost, p99 added
 latency <= 150 ms; stepping stops at the first failure), and also as the N where p99 crosses 150 ms,
@@ -36,7 +40,8 @@ from typing import Any
 
 import psutil
 
-from bench.run import APP_ENV, BENCH, P99_TARGET_MS, PY, ROOT, Tree, copy_tree, free_port, run_step, stop, wait_http
+from bench.run import (APP_ENV, BENCH, DESIGN_ENV, P99_TARGET_MS, PY, ROOT, Tree, copy_tree, free_port, run_step, stop,
+                       wait_http)
 
 CGROUP = Path("/sys/fs/cgroup/cpu")
 PERIOD_US = 10_000
@@ -56,16 +61,19 @@ def _workers(server: subprocess.Popen) -> list[psutil.Process]:
     return [p for p in tree if not p.children()]
 
 
-def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str, redis_url: str,
+def _start_app(design: str, app_dir: Path, work: Path, workers: int, port: int, upstream: str, redis_url: str,
                mode: str, share: float, spread: bool = False) -> tuple[subprocess.Popen, list[Path]]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_BASE_URL": f"{upstream}/v1", "OPENAI_API_KEY": "bench",
-           "REFLEX_DB_URL": f"sqlite:///{work / f'scale{workers}.db'}", "REFLEX_REDIS_URL": redis_url,
-           "WEB_CONCURRENCY": str(workers), "GRANIAN_WORKERS": str(workers), **APP_ENV}
+           "REFLEX_DB_URL": f"sqlite:///{work / f'{design}-scale{workers}.db'}", "REFLEX_REDIS_URL": redis_url,
+           "WEB_CONCURRENCY": str(workers), "GRANIAN_WORKERS": str(workers), **APP_ENV, **DESIGN_ENV.get(design, {})}
+    if design.startswith("floor"):
+        env["PYTHONPATH"] = str(app_dir)  # the floor imports the app's reader and server worker
     cpus = ",".join(str(i) for i in range(workers)) if mode == "cores" else "0"
     cmd = ["taskset", "-c", cpus, PY, "-m", "reflex", "run", "--env", "prod", "--backend-only",
            "--backend-port", str(port), "--backend-host", "127.0.0.1"]
-    log = (work / f"scale{workers}.log").open("w")
-    proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log = (work / f"{design}-scale{workers}.log").open("w")
+    cwd = work / "floor" if design.startswith("floor") else app_dir
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://127.0.0.1:{port}/ping", proc)
     groups: list[Path] = []
     if mode == "share":
@@ -75,7 +83,7 @@ def _start_app(app_dir: Path, work: Path, workers: int, port: int, upstream: str
         if len(found) != workers:
             raise RuntimeError(f"expected {workers} worker processes, found {len(found)}")
         for i, worker in enumerate(found):
-            group = _cgroup(f"recipe-bench-{os.getpid()}-{workers}-{i}", share)
+            group = _cgroup(f"recipe-bench-{os.getpid()}-{design}-{workers}-{i}", share)
             (group / "cgroup.procs").write_text(str(worker.pid))
             groups.append(group)
             if spread:
@@ -95,9 +103,44 @@ def crossing(rows: list[dict[str, Any]]) -> float | None:
     return round(a["n"] + (b["n"] - a["n"]) * (P99_TARGET_MS - a["lat_p99_ms"]) / (b["lat_p99_ms"] - a["lat_p99_ms"]), 1)
 
 
+def _scale(design: str, args: argparse.Namespace, steps: list[int], app_dir: Path, work: Path,
+           up: subprocess.Popen, upstream: str, redis: str, db: int) -> dict[str, Any]:
+    """One design stepped with 1, then 2 workers (each its own Redis database)."""
+    out: dict[str, Any] = {"workers": {}}
+    for workers in (1, 2):
+        port = free_port()
+        server, groups = _start_app(design, app_dir, work, workers, port, upstream, f"{redis}/{db + workers}",
+                                    args.mode, args.share, args.spread)
+        print(f"== {design}, {workers} worker(s), Redis state, "
+              + (f"{args.share} core each (own cgroup quota)" if groups else f"cores 0-{workers - 1}"), flush=True)
+        tree, rows, capacity = Tree(server.pid), [], 0
+        try:
+            for n in steps:
+                step = run_step(design, tree, up.pid, n, port, upstream, app_dir, work)
+                rows.append(step)
+                print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} "
+                      f"ms, lost {step['tokens_lost']}, cpu {step['backend_cpu_per_recipe_s']} s/recipe, "
+                      f"{step['frames_per_recipe']} frames -> {'pass' if step['passed'] else 'FAIL'}", flush=True)
+                if not step["passed"]:
+                    break
+                capacity = n
+        finally:
+            stop(server)
+            time.sleep(0.5)
+            for group in groups:
+                group.rmdir()
+        out["workers"][str(workers)] = {"capacity": capacity, "p99_crossing_n": crossing(rows), "steps": rows}
+    one, two = out["workers"]["1"], out["workers"]["2"]
+    out["scaling"] = round(two["capacity"] / one["capacity"], 2) if one["capacity"] else None
+    x1, x2 = one["p99_crossing_n"], two["p99_crossing_n"]
+    out["scaling_interpolated"] = round(x2 / x1, 2) if x1 and x2 else None
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--app-dir", default=".")
+    ap.add_argument("--designs", default="app", help="app, floor, floor-direct (comma-separated; each 1 then 2 workers)")
     # A half-core worker held 34 streams on 2026-11-25 and 100-113 since round 6: steps up to 300.
     ap.add_argument("--steps", default="20,40,60,80,100,110,120,130,140,150,160,170,180,190,200,220,240,260,280,300")
     ap.add_argument("--mode", choices=["share", "cores"], default="cores" if (os.cpu_count() or 1) >= 4 else "share")
@@ -121,40 +164,23 @@ def main() -> None:
     up = subprocess.Popen(["taskset", "-c", load_cpus, PY, "-m", "bench.upstream", "--port", str(up_port),
                            "--tps", str(args.tps), "--tokens", str(args.tokens)], cwd=ROOT,
                           stdout=(work / "upstream.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    designs = args.designs.split(",")
+    copy_tree(BENCH / "floor", work / "floor")
     results: dict[str, Any] = {"mode": args.mode, "share": args.share if args.mode == "share" else 1.0,
                                "spread": args.spread,
-                               "started": time.strftime("%Y-%m-%d %H:%M:%S"), "workers": {}}
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S"), "designs": {}}
     try:
         wait_http(f"{upstream}/bench/stats", up, 30)
-        for workers in (1, 2):
-            port = free_port()
-            server, groups = _start_app(app_dir, work, workers, port, upstream,
-                                        f"redis://127.0.0.1:{redis_port}/{workers}", args.mode, args.share, args.spread)
-            print(f"== {workers} worker(s), Redis state, "
-                  + (f"{args.share} core each (own cgroup quota)" if groups else f"cores 0-{workers - 1}"), flush=True)
-            tree, rows, capacity = Tree(server.pid), [], 0
-            try:
-                for n in steps:
-                    step = run_step("app", tree, up.pid, n, port, upstream, app_dir, work)
-                    rows.append(step)
-                    print(f"   N={n}: done {step['completed_ok']}/{n} p50 {step['lat_p50_ms']} p99 {step['lat_p99_ms']} "
-                          f"ms, lost {step['tokens_lost']}, cpu {step['backend_cpu_per_recipe_s']} s/recipe, "
-                          f"{step['frames_per_recipe']} frames -> {'pass' if step['passed'] else 'FAIL'}", flush=True)
-                    if not step["passed"]:
-                        break
-                    capacity = n
-            finally:
-                stop(server)
-                time.sleep(0.5)
-                for group in groups:
-                    group.rmdir()
-            results["workers"][str(workers)] = {"capacity": capacity, "p99_crossing_n": crossing(rows), "steps": rows}
-        one, two = results["workers"]["1"], results["workers"]["2"]
-        results["scaling"] = round(two["capacity"] / one["capacity"], 2) if one["capacity"] else None
-        x1, x2 = one["p99_crossing_n"], two["p99_crossing_n"]
-        results["scaling_interpolated"] = round(x2 / x1, 2) if x1 and x2 else None
-        print(f"capacity (steps): 1 worker {one['capacity']}, 2 workers {two['capacity']}, scaling {results['scaling']}×; "
-              f"p99 crosses {P99_TARGET_MS:.0f} ms at N≈{x1} and N≈{x2}: {results['scaling_interpolated']}× (target ≥ 1.7×)")
+        for d, design in enumerate(designs):
+            results["designs"][design] = _scale(design, args, steps, app_dir, work, up, upstream,
+                                                f"redis://127.0.0.1:{redis_port}", 2 * d)
+        if designs == ["app"]:
+            results.update(results["designs"]["app"])  # the layout of the runs before --designs
+        for design, r in results["designs"].items():
+            one, two = r["workers"]["1"], r["workers"]["2"]
+            print(f"{design}: capacity (steps) 1 worker {one['capacity']}, 2 workers {two['capacity']}, "
+                  f"scaling {r['scaling']}×; p99 crosses {P99_TARGET_MS:.0f} ms at N≈{one['p99_crossing_n']} and "
+                  f"N≈{two['p99_crossing_n']}: {r['scaling_interpolated']}× (target ≥ 1.7×)", flush=True)
     finally:
         stop(up)
         stop(redis)

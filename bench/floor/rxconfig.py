@@ -11,6 +11,7 @@ from reflex_base.plugins.sitemap import SitemapPlugin
 
 os.environ.setdefault("REFLEX_USE_GRANIAN", "0")
 os.environ.setdefault("REFLEX_STATE_MANAGER_DISK_DEBOUNCE", "10s")  # the app's disk write debounce
+os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "1")  # the app's Redis setting: a worker keeps a held state in memory
 os.environ["GUNICORN_CMD_ARGS"] = (os.environ.get("GUNICORN_CMD_ARGS", "")
                                    + " --worker-class recipe_app.web.server.Worker").strip()
 
