@@ -178,3 +178,40 @@ async def test_cooks_behind_one_address_wait_their_turn_in_the_worker_not_by_pol
     assert asked == cooks + 1  # each browser's lock, and the address's once
     assert not quota._queues  # nothing left waiting in the worker
     assert not server.keys(b"*quota-lock*")
+
+
+async def test_a_tab_closed_in_the_middle_of_its_admission_leaves_the_address_to_the_next_cooks(
+    configure: Callable[..., Settings], redis_url: str
+) -> None:
+    """The admission holding the address's turn is cancelled (its tab closed): the cooks queued
+    behind it are admitted, and no lock is left in the worker or in Redis."""
+    from recipe_app.core import ratelimit
+
+    server = redis.Redis.from_url(redis_url)
+    server.flushdb()
+    settings = configure(REFLEX_REDIS_URL=redis_url, RATE_LIMIT_PER_BROWSER="5/minute", RATE_LIMIT_PER_IP="1000/minute")
+    quota = ratelimit.GenerationQuota(settings)
+    holding = asyncio.Event()
+    real_test, calls = quota._limiter.test, 0
+
+    async def test(*args: object) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the first admission's windows never answer: its tab closes meanwhile
+            holding.set()
+            await asyncio.Event().wait()
+        return await real_test(*args)
+
+    quota._limiter.test = test  # type: ignore[method-assign]
+    try:
+        closing = asyncio.create_task(quota.take("closing-tab", "203.0.113.7"))
+        await asyncio.wait_for(holding.wait(), 10)
+        queued = [asyncio.create_task(quota.take(f"cook-{i}", "203.0.113.7")) for i in range(3)]
+        closing.cancel()
+        assert await asyncio.wait_for(asyncio.gather(*queued), 10) == [None, None, None]
+        with pytest.raises(asyncio.CancelledError):
+            await closing
+    finally:
+        await quota.aclose()
+    assert not quota._queues
+    assert not server.keys(b"*quota-lock*")

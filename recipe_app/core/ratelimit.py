@@ -9,8 +9,7 @@ only if all allow it are they all hit, with no other admission of the same brows
 between (one asyncio lock in process; with Redis, redis-py locks on the browser's and the
 address's keys, taken in a fixed order, each asked for by one admission of a process at a time).
 So two tabs pressing Generate together cannot both pass the last slot, and a refused generation
-uses up no budget. Browser ids are stored hashed: the id is the key
-to a browser's library.
+uses up no budget. Browser ids are stored hashed: the id is the key to a browser's library.
 """
 
 from __future__ import annotations
@@ -97,7 +96,8 @@ class GenerationQuota:
         deadline = asyncio.get_running_loop().time() + LOCK_WAIT_S
         async with contextlib.AsyncExitStack() as held:
             for scope, ident in sorted(keys.items()):  # a fixed order: no two admissions wait on each other
-                if not await held.enter_async_context(self._turn(f"{KEY_PREFIX}:quota-lock:{scope}:{ident}", deadline)):
+                turn = self._turn(f"{KEY_PREFIX}:quota-lock:{scope}:{ident}", deadline)
+                if not await held.enter_async_context(turn):
                     yield False
                     return
             yield True
@@ -137,7 +137,8 @@ class GenerationQuota:
                 yield True
             finally:
                 try:
-                    if queue.held is not None and (queue.users <= 1 or loop.time() - queue.since > LOCK_TIMEOUT_S / 2):
+                    old = loop.time() - queue.since > LOCK_TIMEOUT_S / 2
+                    if queue.held is not None and (queue.users <= 1 or old):
                         held, queue.held = queue.held, None
                         with contextlib.suppress(Exception):  # expired meanwhile: nothing to release
                             await held.release()
